@@ -1,0 +1,290 @@
+/** The gateway: @apollo/gateway over the committed supergraph, served by Apollo Server on our HTTP front. */
+process.env.APOLLO_TELEMETRY_DISABLED = '1'; // nothing may call out to the internet
+
+import { readFileSync } from 'node:fs';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { HttpError, INTERNAL_HEADER, maskError, sendJson, serveHttp, signInternalToken, type Caller, type PrepareInput, type Route, type RunningHttp } from '@ansinh/server';
+import { authOptionsFromEnv, createAuthenticator, type AuthOptions, type Authenticator, type Identity } from './auth.js';
+import { explorerPlugin } from './explorer.js';
+import { checkOperation, limitsFromEnv, type Limits } from './limits.js';
+import { sha256, trustedDocuments, type TrustedDocument } from './trusted.js';
+import { defaultUrl, SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.js';
+
+export interface GatewayOptions {
+  port?: number;
+  host?: string;
+  /** Where each subgraph answers; defaults from HOUSEHOLDS_URL, … or the supergraph's URLs. */
+  urls?: Partial<Record<SubgraphName, string>>;
+  supergraphSdl?: string;
+  /** the explorer page; default: on unless NODE_ENV=production (ANSINH_EXPLORER=on turns it on there) */
+  explorer?: boolean;
+  /** schema introspection; default: on unless NODE_ENV=production (ANSINH_INTROSPECTION=on) */
+  introspection?: boolean;
+  /** verifies client tokens (shared with routes such as /import); default: createAuthenticator(auth) */
+  authenticate?: Authenticator;
+  /** how client tokens are verified; default from JWKS_FILE / JWKS_URL / JWT_SECRET */
+  auth?: AuthOptions;
+  /** the secret shared with the subgraphs (internal tokens) */
+  internalSecret: string;
+  /** operation limits; default from the environment (ANSINH_MAX_*) */
+  limits?: Partial<Limits>;
+  /** accept only registered operations; default: on when NODE_ENV=production (ANSINH_TRUSTED_DOCUMENTS=on|off) */
+  trustedDocuments?: boolean;
+  /**
+   * How long the gateway waits for each subgraph before answering without it (ms). Defaults from
+   * `<NAME>_TIMEOUT_MS` (e.g. CREDIT_TIMEOUT_MS), then SUBGRAPH_TIMEOUT_MS, then 5,000.
+   */
+  timeouts?: Partial<Record<SubgraphName, number>>;
+  /** Extra POST routes that read their request themselves (the import endpoint). */
+  postRoutes?: Record<string, Route>;
+}
+
+/** What each request's context carries: the verified caller. */
+export interface GatewayContext {
+  identity?: Identity;
+  requestId: string;
+}
+
+const envFlag = (name: string): boolean | undefined => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v === 'on' || v === 'true' || v === '1';
+};
+
+export interface RunningGateway extends RunningHttp {
+  apollo: ApolloServer<GatewayContext>;
+  urls: Record<SubgraphName, string>;
+}
+
+/**
+ * A subgraph answers 400 when it rejects an argument value (say a Date that is no calendar date: the gateway
+ * passes custom scalars through unchecked). Hand its own error and code to the client instead of a bare
+ * "400: Bad Request".
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  readonly name: string;
+  readonly timeoutMs: number;
+
+  constructor(
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource>[0] & { name?: string; timeoutMs?: number },
+    private readonly internalSecret: string,
+  ) {
+    super(config);
+    this.name = config?.name ?? 'unknown';
+    this.timeoutMs = config?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Node's fetch, bounded by the per-subgraph timeout; no connection pool that could hold a dead socket
+    const timeoutMs = this.timeoutMs;
+    this.fetcher = ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as any;
+  }
+
+  /** Every subgraph request carries the caller, signed by the gateway: subgraphs refuse requests without it. */
+  override async willSendRequest(options: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    const context = options.context as GatewayContext | undefined;
+    const identity = context?.identity;
+    if (!identity) throw new GraphQLError('No verified caller for a subgraph request', { extensions: { code: 'UNAUTHENTICATED' } });
+    const operationName = 'incomingRequestContext' in options ? options.incomingRequestContext.operationName ?? null : null;
+    const caller: Caller = { ...identity, requestId: context.requestId, operationName };
+    options.request.http?.headers.set(INTERNAL_HEADER, await signInternalToken(caller, this.internalSecret));
+    options.request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  /**
+   * A subgraph that is down, slow or failing: the gateway keeps the other subgraphs' data and reports the missing
+   * part with SUBGRAPH_UNAVAILABLE naming the subgraph; the next request tries again (recovery needs nothing).
+   */
+  override didEncounterError(error: Error): void {
+    if (error instanceof GraphQLError && error.extensions?.code && error.extensions.code !== 'INTERNAL_SERVER_ERROR' && !error.extensions.response) throw error;
+    const status = (error as GraphQLError).extensions?.response as { status?: number } | undefined;
+    const cause = (error as { cause?: { code?: string } }).cause;
+    const reason = error.name === 'TimeoutError' || error.name === 'AbortError'
+      ? `no answer within ${this.timeoutMs} ms`
+      : status?.status ? `it answered HTTP ${status.status}` : cause?.code === 'ECONNREFUSED' ? 'connection refused' : (cause?.code ?? error.message);
+    throw new GraphQLError(`The ${this.name} subgraph is unavailable (${reason}): the fields it provides are missing from this answer.`, {
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: this.name, reason },
+    });
+  }
+
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]) {
+    const error = await super.errorFromResponse(response);
+    const body = (error.extensions.response as { body?: { errors?: { message: string; extensions?: { code?: string } }[] } }).body;
+    const first = typeof body === 'object' ? body?.errors?.[0] : undefined;
+    if (response.status === 400 && first?.extensions?.code) {
+      return new GraphQLError(first.message, { extensions: { code: first.extensions.code } });
+    }
+    return error;
+  }
+}
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** How long requests in flight may run after SIGTERM (SHUTDOWN_GRACE_MS, default 10,000). */
+export function shutdownGraceMs(): number {
+  return Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+}
+
+export function subgraphTimeout(name: SubgraphName, given?: number): number {
+  const env = process.env[`${name.toUpperCase()}_TIMEOUT_MS`] ?? process.env.SUBGRAPH_TIMEOUT_MS;
+  const value = given ?? (env ? Number(env) : DEFAULT_TIMEOUT_MS);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`timeout for the ${name} subgraph must be a positive number of ms, got ${env}`);
+  return value;
+}
+
+/** A subgraph is up when its /ready says so (its database answers); a subgraph without /ready is asked `{ __typename }`. */
+async function check(url: string, timeoutMs: number, internalSecret: string): Promise<{ state: 'up' | 'down'; reason?: string }> {
+  try {
+    const ready = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(timeoutMs) });
+    if (ready.status !== 404) {
+      if (ready.ok) return { state: 'up' };
+      const body = (await ready.json().catch(() => ({}))) as { reason?: string };
+      return { state: 'down', reason: body.reason ?? `its /ready answered HTTP ${ready.status}` };
+    }
+    // the readiness probe is a caller too: the least privileged one
+    const token = await signInternalToken({ sub: 'gateway:ready', role: 'ANALYST', units: [], requestId: 'ready', operationName: null }, internalSecret);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [INTERNAL_HEADER]: token },
+      body: JSON.stringify({ query: '{ __typename }' }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return res.ok ? { state: 'up' } : { state: 'down', reason: `it answered HTTP ${res.status}` };
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string } };
+    return { state: 'down', reason: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message) };
+  }
+}
+
+interface ClientRequest {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+  extensions?: { persistedQuery?: { sha256Hash?: unknown } } & Record<string, unknown>;
+  documentId?: unknown;
+}
+
+/** Authentication, trusted documents and limits, before Apollo sees the request. */
+export function requestGuard(settings: { authenticate: Authenticator; limits: Limits; registry: Map<string, TrustedDocument> | null }) {
+  return async ({ req, requestId, method, url, body }: PrepareInput): Promise<{ body: unknown; state: GatewayContext }> => {
+    let request: ClientRequest;
+    if (method === 'POST') {
+      if (Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'Batched requests are not accepted: send one operation per request');
+      if (body === null || typeof body !== 'object') throw new HttpError(400, 'BAD_REQUEST', 'The body must be a JSON object such as {"query": "…"} (content-type: application/json)');
+      request = body as ClientRequest;
+    } else {
+      const p = url.searchParams;
+      // the explorer page (GET without an operation) is open to everyone
+      if (!p.has('query') && !p.has('extensions') && !p.has('documentId')) return { body, state: { requestId } };
+      const json = (name: string) => {
+        const raw = p.get(name);
+        if (raw === null) return undefined;
+        try { return JSON.parse(raw); } catch { throw new HttpError(400, 'BAD_REQUEST', `The "${name}" parameter is not valid JSON`); }
+      };
+      request = { query: p.get('query') ?? undefined, operationName: p.get('operationName') ?? undefined, variables: json('variables'), extensions: json('extensions'), documentId: p.get('documentId') ?? undefined };
+    }
+    const identity = await settings.authenticate(req);
+    const persistedHash = request.extensions?.persistedQuery?.sha256Hash;
+    if (settings.registry) {
+      const documentId = typeof request.documentId === 'string' ? request.documentId.replace(/^sha256:/, '') : typeof persistedHash === 'string' ? persistedHash : undefined;
+      const hash = typeof request.query === 'string' ? sha256(request.query) : documentId;
+      const known = hash === undefined ? undefined : settings.registry.get(hash);
+      if (!known) {
+        throw new HttpError(400, hash === undefined || typeof request.query === 'string' ? 'TRUSTED_DOCUMENT_REQUIRED' : 'PERSISTED_QUERY_NOT_FOUND',
+          typeof request.query === 'string' || hash === undefined
+            ? 'This server runs registered operations only (trusted documents): send {"documentId": "sha256:<hash>"} of a registered operation'
+            : `No registered operation has the id sha256:${hash}`);
+      }
+      if (method !== 'POST') throw new HttpError(400, 'BAD_REQUEST', 'Send registered operations with POST');
+      const { extensions, documentId: _id, ...rest } = request;
+      const { persistedQuery: _pq, ...otherExtensions } = extensions ?? {};
+      request = { ...rest, query: known.query, ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}) };
+      body = request;
+    }
+    if (typeof request.query === 'string') {
+      const variables = request.variables && typeof request.variables === 'object' ? request.variables as Record<string, unknown> : undefined;
+      checkOperation(request.query, variables, typeof request.operationName === 'string' ? request.operationName : undefined, settings.limits);
+    }
+    return { body, state: { identity, requestId } };
+  };
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const production = process.env.NODE_ENV === 'production';
+  const limits = { ...limitsFromEnv(), ...options.limits };
+  const authenticate = options.authenticate ?? createAuthenticator(options.auth ?? authOptionsFromEnv());
+  const trusted = options.trustedDocuments ?? envFlag('ANSINH_TRUSTED_DOCUMENTS') ?? production;
+  const registry = trusted ? trustedDocuments() : null;
+  const urls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, options.urls?.[s.name] ?? defaultUrl(s.name)])) as Record<SubgraphName, string>;
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    buildService: ({ name }) => new SubgraphDataSource({
+      url: urls[name as SubgraphName], name, timeoutMs: subgraphTimeout(name as SubgraphName, options.timeouts?.[name as SubgraphName]),
+    }, options.internalSecret),
+  });
+  const explorer = options.explorer ?? envFlag('ANSINH_EXPLORER') ?? !production;
+  const introspection = options.introspection ?? envFlag('ANSINH_INTROSPECTION') ?? !production;
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: maskError,
+    includeStacktraceInErrorResponses: false,
+    // the process owns SIGINT/SIGTERM and stops servers in order (see start-all.ts, runSubgraph)
+    stopOnTerminationSignals: false,
+    introspection,
+    csrfPrevention: true,
+    // APQ (automatic persisted queries) in development; with trusted documents the registry replaces it
+    persistedQueries: registry ? false : undefined,
+    plugins: [
+      {
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ contextValue, errors }) {
+              // the client gets a masked message; the log keeps the cause with the request id
+              for (const e of errors) {
+                const code = e.extensions?.code;
+                if (!code || code === 'INTERNAL_SERVER_ERROR') console.error(`[${contextValue.requestId}] internal error:`, e.originalError ?? e);
+              }
+            },
+          };
+        },
+      },
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(explorer ? [explorerPlugin()] : []),
+    ],
+  });
+  await apollo.start();
+  const http = await serveHttp({
+    apollo,
+    port: options.port ?? Number(process.env.PORT ?? 4000),
+    host: options.host,
+    maxBodyBytes: limits.maxBodyBytes,
+    prepare: requestGuard({ authenticate, limits, registry }),
+    context: async (_req, requestId, state) => (state as GatewayContext | undefined) ?? { requestId },
+    postRoutes: options.postRoutes,
+    routes: {
+      // liveness: the process answers
+      '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+      // readiness: the supergraph is loaded and every subgraph answers
+      '/ready': async (_req, res) => {
+        const checks = await Promise.all(SUBGRAPHS.map(async (s) => [s.name, await check(urls[s.name], Math.min(2_000, subgraphTimeout(s.name, options.timeouts?.[s.name])), options.internalSecret)] as const));
+        const subgraphs = Object.fromEntries(checks.map(([name, c]) => [name, c.state]));
+        const down = checks.filter(([, c]) => c.state === 'down');
+        const ready = down.length === 0;
+        sendJson(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : 'not ready', supergraph: 'loaded', subgraphs,
+          ...(ready ? {} : { down: Object.fromEntries(down.map(([name, c]) => [name, c.reason])) }),
+        });
+      },
+    },
+  });
+  return {
+    ...http,
+    apollo,
+    urls,
+    close: async () => {
+      await http.close(shutdownGraceMs());
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `pnpm import [--dry-run] [--units 79,31] [--json] FILE...` — imports CSV files straight into the database
+ * (DATABASE_URL, or the PGlite folder ANSINH_DATA_DIR / .data/pglite). A file's kind comes from its name
+ * (households.csv, members-2024.csv, …) or is given as KIND=FILE. Exit status: 0 imported (or valid in a dry
+ * run), 1 rejected (every bad row is printed), 2 usage or system error.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@ansinh/db';
+import { credit } from '@ansinh/credit';
+import { health } from '@ansinh/health';
+import { households } from '@ansinh/households';
+import { housing } from '@ansinh/housing';
+import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type FileKind } from './orchestrator.js';
+
+function usage(message: string): never {
+  console.error(`${message}\n\nusage: pnpm import [--dry-run] [--units CODE,CODE] [--json] FILE...\n  a FILE's kind comes from its name or is given as KIND=FILE; kinds: ${FILE_KINDS.join(', ')}`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+const dryRun = args.includes('--dry-run');
+const json = args.includes('--json');
+const unitsAt = args.indexOf('--units');
+const units = unitsAt >= 0 ? (args[unitsAt + 1] ?? usage('--units needs unit codes')).split(',').map((u) => u.trim()).filter(Boolean) : null;
+const files: { kind: FileKind; path: string }[] = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i]!;
+  if (a === '--dry-run' || a === '--json') continue;
+  if (a === '--units') { i++; continue; }
+  if (a.startsWith('--')) usage(`unknown option ${a}`);
+  const eq = a.indexOf('=');
+  const [kind, path] = eq > 0 && isFileKind(a.slice(0, eq)) ? [a.slice(0, eq) as FileKind, a.slice(eq + 1)] : [kindFromName(a), a];
+  if (!kind) usage(`cannot tell what ${a} holds from its name: name it after its kind or write KIND=${a}`);
+  if (!existsSync(path)) usage(`no file ${path}`);
+  files.push({ kind, path });
+}
+if (!files.length) usage('no files given');
+
+const started = Date.now();
+const progress = (message: string) => { if (!json) console.error(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`); };
+const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../../.data/pglite', import.meta.url));
+const connection = await connect({ url: process.env.DATABASE_URL, dataDir: process.env.DATABASE_URL ? undefined : dataDir, max: 2 });
+progress(`database: ${connection.describe}`);
+let exitCode = 0;
+try {
+  const services = { households: households(connection), credit: credit(connection), health: health(connection), housing: housing(connection) };
+  for (const s of Object.values(services)) await s.prepare({ demo: false }); // migrations, so a new database works too
+  // the operator of the command line has the database itself: the whole country unless --units narrows it
+  const session = new ImportSession(
+    { households: services.households.db, credit: services.credit.db, health: services.health.db, housing: services.housing.db },
+    { sub: 'cli', role: 'ADMIN', units }, progress,
+  );
+  for (const f of files) await session.addFile(f.kind, createReadStream(f.path), f.path);
+  const report = await session.finish({ dryRun });
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else {
+    for (const i of report.issues) console.log(`${i.file}:${i.line}: ${i.column ? `${i.column} ` : ''}"${i.value}": ${i.reason}`);
+    for (const [kind, c] of Object.entries(report.counts)) console.log(`${kind.padEnd(16)} ${String(c!.added).padStart(8)} added ${String(c!.changed).padStart(8)} changed ${String(c!.unchanged).padStart(8)} unchanged`);
+    console.log(report.message);
+    progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  exitCode = report.status === 'rejected' ? 1 : 0;
+} catch (error) {
+  console.error(`import failed: ${(error as Error).message}`);
+  exitCode = 2;
+} finally {
+  await connection.close();
+}
+// let stdout drain (a pipe is written asynchronously), then exit with the status
+process.exitCode = exitCode;
+process.stdout.write('', () => process.exit(exitCode));

@@ -1,0 +1,67 @@
+/**
+ * `POST /import` on the gateway: an authenticated multipart upload. Each file part is named after its kind
+ * (households, members, …, or any name when the file name tells the kind) and is parsed as it streams in (busboy
+ * → csv-parse), never held whole in memory. `?dryRun=true` validates only. Answers the import report as JSON:
+ * 200 applied or validated, 422 rejected (every bad row listed), 401/403 for the caller, 400 for a bad request.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import busboy from 'busboy';
+import { HttpError, sendJson, type ImportCaller } from '@ansinh/server';
+import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type SubgraphDbs } from './orchestrator.js';
+
+export interface ImportRouteOptions {
+  dbs: SubgraphDbs;
+  /** the caller, or an HttpError 401/403 (importAuthenticator in auth.ts) */
+  authenticate: (req: IncomingMessage) => Promise<ImportCaller>;
+  /** largest upload, all files together (bytes) */
+  maxBytes?: number;
+  /** one import at a time per process: the PGlite connection is shared, and imports are large */
+  lock?: { busy: boolean };
+}
+
+export function importRoute(options: ImportRouteOptions) {
+  const lock = options.lock ?? { busy: false };
+  const maxBytes = options.maxBytes ?? 500_000_000;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const caller = await options.authenticate(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const dryRun = ['true', '1', 'yes'].includes(url.searchParams.get('dryRun') ?? '');
+    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+      throw new HttpError(400, 'BAD_REQUEST', 'Send the CSV files as multipart/form-data, one part per file');
+    }
+    if (lock.busy) throw new HttpError(409, 'CONFLICT', 'Another import is running; try again when it has finished');
+    lock.busy = true;
+    try {
+      const session = new ImportSession(options.dbs, caller);
+      let files = 0;
+      let problem: HttpError | undefined;
+      // parts are read one after the other, in the order they arrive, each straight into its parser
+      let chain = Promise.resolve();
+      await new Promise<void>((resolve, reject) => {
+        const bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 20 } });
+        bb.on('file', (field, stream, info) => {
+          const kind = isFileKind(field) ? field : kindFromName(info.filename ?? '');
+          if (!kind) {
+            problem ??= new HttpError(400, 'BAD_REQUEST', `Part "${field}" (${info.filename}): name the part after the kind of its rows (${FILE_KINDS.join(', ')})`);
+            stream.resume();
+            return;
+          }
+          files += 1;
+          stream.on('limit', () => { problem ??= new HttpError(413, 'PAYLOAD_TOO_LARGE', `${info.filename} is larger than ${maxBytes} bytes`); });
+          const name = info.filename || `${kind}.csv`;
+          chain = chain.then(() => session.addFile(kind, stream, name));
+        });
+        bb.on('error', reject);
+        bb.on('close', () => resolve());
+        req.pipe(bb);
+      });
+      await chain;
+      if (problem) throw problem;
+      if (!files) throw new HttpError(400, 'BAD_REQUEST', `No file in the upload: send one part per CSV file, named after its kind (${FILE_KINDS.join(', ')})`);
+      const report = await session.finish({ dryRun });
+      sendJson(res, report.status === 'rejected' ? 422 : 200, { ...report, caller: { sub: caller.sub, role: caller.role, units: caller.units } });
+    } finally {
+      lock.busy = false;
+    }
+  };
+}

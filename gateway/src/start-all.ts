@@ -1,0 +1,43 @@
+/** `pnpm start`: the whole system in one process on the embedded database, with the demo data. */
+import { fileURLToPath } from 'node:url';
+import { connect } from '@ansinh/db';
+import { startSystem } from './system.js';
+import { authOptionsFromEnv, DEV_IDENTITIES, issueToken } from './auth.js';
+
+const started = Date.now();
+const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../.data/pglite', import.meta.url));
+const connection = await connect({ url: process.env.DATABASE_URL, dataDir: process.env.DATABASE_URL ? undefined : dataDir });
+console.log(`database: ${connection.describe}`);
+const system = await startSystem({
+  connection,
+  port: Number(process.env.PORT ?? 4000),
+  subgraphBasePort: process.env.SUBGRAPH_BASE_PORT ? Number(process.env.SUBGRAPH_BASE_PORT) : undefined,
+  demo: process.env.ANSINH_DEMO_DATA !== 'off',
+});
+if (system.loadedDemo) console.log('demo data loaded into the empty database');
+for (const [name, s] of Object.entries(system.subgraphs)) console.log(`  ${name.padEnd(10)} ${s.url}`);
+console.log(`\nAn Sinh Graph is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+console.log(`Explorer and GraphQL endpoint: http://localhost:${system.gateway.port}/`);
+const auth = authOptionsFromEnv();
+if (auth.jwtSecret && process.env.NODE_ENV !== 'production') {
+  // ready-made tokens for trying the API (Authorization: Bearer …; the explorer has a headers tab)
+  console.log(`\nDevelopment tokens (HS256, ${process.env.JWT_SECRET ? 'JWT_SECRET' : 'the built-in development secret'}, valid 12 h):`);
+  for (const identity of DEV_IDENTITIES) {
+    const token = await issueToken(identity, auth.jwtSecret, { issuer: auth.issuer, audience: auth.audience });
+    console.log(`  ${identity.role.padEnd(16)} ${JSON.stringify(identity.units).padEnd(10)} ${token}`);
+  }
+}
+console.log('Press Ctrl-C to stop.');
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await system.close();
+  await connection.close();
+  console.log('stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

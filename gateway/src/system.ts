@@ -1,0 +1,79 @@
+/**
+ * The whole system in one process: the four subgraphs over one database connection, and the gateway.
+ * `pnpm start` runs it on PGlite; tests run it on PGlite or PostgreSQL.
+ */
+import type { Connection } from '@ansinh/db';
+import { internalSecretFromEnv, startSubgraph, type RunningSubgraph, type SubgraphService } from '@ansinh/server';
+import type { Limits } from './limits.js';
+import { credit } from '@ansinh/credit';
+import { health } from '@ansinh/health';
+import { households } from '@ansinh/households';
+import { housing } from '@ansinh/housing';
+import { startGateway, type RunningGateway } from './gateway.js';
+import { importRoute } from './import/route.js';
+import { importAuthenticator } from './import/auth.js';
+import { authOptionsFromEnv, createAuthenticator, type AuthOptions } from './auth.js';
+import { SUBGRAPHS, type SubgraphName } from './subgraphs.js';
+
+const FACTORIES = { households, credit, health, housing } as const;
+
+export interface SystemOptions {
+  connection: Connection;
+  /** gateway port (0: any free port) */
+  port?: number;
+  /** first subgraph port: households on it, credit on +1, … (0: any free ports) */
+  subgraphBasePort?: number;
+  demo?: boolean;
+  explorer?: boolean;
+  introspection?: boolean;
+  /** how client tokens are verified (default: from the environment, see auth.ts) */
+  auth?: AuthOptions;
+  limits?: Partial<Limits>;
+  trustedDocuments?: boolean;
+  /** gateway–subgraph secret; default ANSINH_INTERNAL_SECRET, else a random one (all in this process) */
+  internalSecret?: string;
+}
+
+export interface RunningSystem {
+  gateway: RunningGateway;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  services: Record<SubgraphName, SubgraphService>;
+  loadedDemo: boolean;
+  /** the gateway–subgraph secret this system runs with */
+  internalSecret: string;
+  close(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const services = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, FACTORIES[s.name](options.connection)])) as Record<SubgraphName, SubgraphService>;
+  let loadedDemo = false;
+  // one after the other: PGlite runs one statement at a time anyway, and order keeps logs readable
+  for (const s of SUBGRAPHS) loadedDemo = (await services[s.name].prepare({ demo: options.demo ?? true })).loadedDemo || loadedDemo;
+  const internalSecret = options.internalSecret ?? internalSecretFromEnv(true);
+  const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
+  for (const [i, s] of SUBGRAPHS.entries()) {
+    const port = options.subgraphBasePort === undefined ? s.port : options.subgraphBasePort === 0 ? 0 : options.subgraphBasePort + i;
+    subgraphs[s.name] = await startSubgraph(services[s.name].definition, { port, internalSecret });
+  }
+  // one authenticator for GraphQL and the import endpoint: the same tokens work for both
+  const authenticate = createAuthenticator(options.auth ?? authOptionsFromEnv());
+  const gateway = await startGateway({
+    port: options.port ?? 4000,
+    explorer: options.explorer,
+    introspection: options.introspection,
+    authenticate,
+    limits: options.limits,
+    trustedDocuments: options.trustedDocuments,
+    internalSecret,
+    urls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, subgraphs[s.name].url])),
+    // the import endpoint lives where the subgraphs' databases are (this process)
+    postRoutes: { '/import': importRoute({ authenticate: importAuthenticator(authenticate), dbs: { households: services.households.db, credit: services.credit.db, health: services.health.db, housing: services.housing.db } }) },
+  });
+  return {
+    gateway, subgraphs, services, loadedDemo, internalSecret,
+    async close() {
+      await gateway.close();
+      for (const s of Object.values(subgraphs)) await s.close();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Database connection shared by the subgraphs: PGlite (embedded, in a local data folder) by default, a real
+ * PostgreSQL server through postgres.js when a URL is given. Each subgraph gets its own drizzle instance over
+ * the one connection, with its own statement counter, and migrates only its own PostgreSQL schema.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { getTableColumns, sql, type Logger, type SQL } from 'drizzle-orm';
+export { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { getTableConfig, type PgDatabase, type PgQueryResultHKT, type PgTable } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
+
+export type Db<TSchema extends Record<string, unknown> = Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
+
+export type Connection =
+  | { kind: 'pglite'; pglite: PGlite; describe: string; close(): Promise<void> }
+  | { kind: 'postgres'; sql: postgres.Sql; describe: string; close(): Promise<void> };
+
+export interface ConnectOptions {
+  /** postgres://… : use a PostgreSQL server. Otherwise PGlite. */
+  url?: string;
+  /** PGlite data folder; omitted means in memory. */
+  dataDir?: string;
+  /** postgres.js pool size per process. */
+  max?: number;
+}
+
+export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+  if (options.url) {
+    const sql = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      connect_timeout: 5,
+      // numeric and bigint come back as strings; the VND scalar converts them exactly
+      types: { bigint: postgres.BigInt },
+    });
+    await sql`select 1`;
+    return { kind: 'postgres', sql, describe: redact(options.url), close: () => sql.end({ timeout: 5 }) };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  return {
+    kind: 'pglite',
+    pglite,
+    describe: options.dataDir ? `PGlite in ${options.dataDir}` : 'PGlite in memory',
+    close: () => pglite.close(),
+  };
+}
+
+/** One round trip to the database (readiness checks); throws when it cannot be reached. */
+export async function ping(connection: Connection): Promise<void> {
+  if (connection.kind === 'pglite') {
+    await connection.pglite.query('select 1');
+    return;
+  }
+  try {
+    await connection.sql`select 1`;
+  } catch {
+    // after a server restart a pooled connection may be dead: postgres.js drops it, a second try gets a fresh one
+    await connection.sql`select 1`;
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Counts SQL statements a subgraph sends: tests compare counts, not times. */
+export class StatementCounter implements Logger {
+  count = 0;
+  readonly statements: string[] = [];
+  keep = false;
+  logQuery(query: string): void {
+    this.count += 1;
+    if (this.keep) this.statements.push(query);
+  }
+  reset(): void {
+    this.count = 0;
+    this.statements.length = 0;
+  }
+}
+
+export function database<TSchema extends Record<string, unknown>>(
+  connection: Connection,
+  schema: TSchema,
+  logger?: Logger,
+): Db<TSchema> {
+  if (connection.kind === 'pglite') return drizzlePglite({ client: connection.pglite, schema, logger }) as unknown as Db<TSchema>;
+  return drizzlePostgres({ client: connection.sql, schema, logger }) as unknown as Db<TSchema>;
+}
+
+/** Applies a subgraph's drizzle-kit migrations; one bookkeeping table per subgraph. */
+export async function migrate(connection: Connection, db: Db<any>, migrationsFolder: string, pgSchema: string): Promise<void> {
+  // the bookkeeping lives outside the subgraph's schema, whose first migration creates it
+  const config = { migrationsFolder, migrationsSchema: 'drizzle', migrationsTable: `${pgSchema}_migrations` };
+  if (connection.kind === 'pglite') await migratePglite(db as any, config);
+  else await migratePostgres(db as any, config);
+}
+
+/** Inserts rows in batches (PostgreSQL allows 65,535 parameters per statement). */
+export async function insertInBatches<T extends object>(
+  rows: T[],
+  insert: (batch: T[]) => Promise<unknown>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!).length || 1;
+  const size = Math.max(1, Math.floor(60_000 / columns));
+  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
+}
+
+/** Runs raw SQL and returns its rows, whichever driver is underneath (PGlite wraps them, postgres.js does not). */
+export async function rows<T>(db: Db<any>, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows?: T[] } | T[];
+  return Array.isArray(result) ? result : (result.rows ?? []);
+}
+export * from './programme.js';
+export * from './access-log.js';
+
+/**
+ * Inserts many rows with one parameter per statement: the rows travel as one JSON document that PostgreSQL turns
+ * back into rows (`json_to_recordset`), which is several times faster than a multi-row VALUES with thousands of
+ * parameters and works the same on PGlite and postgres.js. Rows are keyed by the table's property names.
+ */
+export async function bulkInsert(db: Db<any>, table: PgTable, rows: object[], batchSize = 20_000, onBatch?: (n: number) => void): Promise<void> {
+  if (rows.length === 0) return;
+  const config = getTableConfig(table);
+  const columns = Object.entries(getTableColumns(table)).filter(([prop]) => prop in (rows[0] as object));
+  const target = `"${config.schema ?? 'public'}"."${config.name}"`;
+  const names = columns.map(([, c]) => `"${c.name}"`).join(', ');
+  const types = columns.map(([, c]) => `"${c.name}" ${c.getSQLType()}`).join(', ');
+  for (let i = 0; i < rows.length; i += batchSize) {
+    const batch = rows.slice(i, i + batchSize).map((row) => Object.fromEntries(columns.map(([prop, c]) => [c.name, (row as Record<string, unknown>)[prop] ?? null])));
+    await db.execute(sql`${sql.raw(`insert into ${target} (${names}) select ${names} from json_to_recordset(`)}${JSON.stringify(batch)}${sql.raw(`::json) as x(${types})`)}`);
+    onBatch?.(batch.length);
+  }
+}

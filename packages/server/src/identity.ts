@@ -1,0 +1,129 @@
+/**
+ * Who is calling, as the subgraphs see it. The gateway verifies the client's token, then signs a short-lived
+ * internal token (HS256, `ANSINH_INTERNAL_SECRET`, audience `ansinh-subgraphs`) carrying the caller; every
+ * subgraph verifies it on every request and refuses a request without it (401 UNAUTHENTICATED).
+ *
+ * The access rules themselves are the small functions below (`callerMayReadIndividuals`, `callerSeesSensitive`,
+ * …); each subgraph turns the caller's area into an SQL condition on its own rows.
+ */
+import { randomBytes } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { jwtVerify, SignJWT } from 'jose';
+
+export const ROLES = ['WARD_OFFICER', 'CITY_INTEGRATOR', 'CREDIT_OFFICER', 'HEALTH_OFFICER', 'HOUSING_OFFICER', 'ANALYST', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+/** The programme a subgraph serves; programme officers see the sensitive fields of their own programme only. */
+export type Programme = 'households' | 'credit' | 'health' | 'housing';
+
+export interface Caller {
+  /** the token's subject (a user id) */
+  sub: string;
+  role: Role;
+  /** codes of the administrative units that make the caller's area, e.g. ["775"] (all periods, and below) */
+  units: string[];
+  /** the gateway's request id */
+  requestId: string;
+  /** the client's operation name, when it gave one */
+  operationName: string | null;
+}
+
+export const INTERNAL_HEADER = 'x-ansinh-caller';
+const AUDIENCE = 'ansinh-subgraphs';
+const ISSUER = 'ansinh-gateway';
+/** Lifetime of an internal token: one request's worth. */
+const INTERNAL_TTL_SECONDS = 60;
+
+export function internalKey(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/** The shared secret between gateway and subgraphs: `ANSINH_INTERNAL_SECRET`, or a fresh random one (one process). */
+export function internalSecretFromEnv(generateIfMissing: boolean): string {
+  const secret = process.env.ANSINH_INTERNAL_SECRET;
+  if (secret) {
+    if (secret.length < 32) throw new Error('ANSINH_INTERNAL_SECRET must be at least 32 characters');
+    return secret;
+  }
+  if (generateIfMissing) return randomBytes(32).toString('base64url');
+  throw new Error('ANSINH_INTERNAL_SECRET is not set: the gateway and the subgraphs need the same secret (32+ characters)');
+}
+
+export async function signInternalToken(caller: Caller, secret: string): Promise<string> {
+  return new SignJWT({ role: caller.role, units: caller.units, rid: caller.requestId, op: caller.operationName })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(caller.sub)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${INTERNAL_TTL_SECONDS}s`)
+    .sign(internalKey(secret));
+}
+
+/** The caller an internal token names, or null when it is missing, expired, altered or not the gateway's. */
+export async function verifyInternalToken(token: string | undefined, secret: string): Promise<Caller | null> {
+  if (!token) return null;
+  try {
+    const { payload } = await jwtVerify(token, internalKey(secret), { algorithms: ['HS256'], audience: AUDIENCE, issuer: ISSUER });
+    const units = payload.units;
+    if (typeof payload.sub !== 'string' || !isRole(payload.role) || !Array.isArray(units) || !units.every((u) => typeof u === 'string')) return null;
+    return {
+      sub: payload.sub,
+      role: payload.role,
+      units: units as string[],
+      requestId: typeof payload.rid === 'string' ? payload.rid : '',
+      operationName: typeof payload.op === 'string' ? payload.op : null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+// ---- the access rules --------------------------------------------------------------------------------------
+
+/** ADMIN reads everything, everywhere; everyone else only within their area. */
+export const callerSeesEverywhere = (caller: Caller) => caller.role === 'ADMIN';
+
+/** Individual records (households, members, loans, cards, supports): every role but ANALYST. */
+export const callerMayReadIndividuals = (caller: Caller) => caller.role !== 'ANALYST';
+
+/** Unmasked sensitive fields of a programme: ADMIN, the area officers (ward, city), and that programme's officer. */
+export function callerSeesSensitive(caller: Caller, programme: Programme): boolean {
+  switch (caller.role) {
+    case 'ADMIN':
+    case 'WARD_OFFICER':
+    case 'CITY_INTEGRATOR':
+      return true;
+    case 'CREDIT_OFFICER':
+      return programme === 'credit';
+    case 'HEALTH_OFFICER':
+      return programme === 'health';
+    case 'HOUSING_OFFICER':
+      return programme === 'housing';
+    default:
+      return false;
+  }
+}
+
+/** Exact statistics; ANALYST gets figures under `SMALL_CELL` suppressed. */
+export const callerSeesSmallCells = (caller: Caller) => caller.role !== 'ANALYST';
+export const SMALL_CELL = 5;
+
+export const callerMayReadAccessLog = (caller: Caller) => caller.role === 'ADMIN';
+
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}
+
+/** Throws FORBIDDEN unless the caller may read individual records. */
+export function requireIndividuals(caller: Caller): void {
+  if (!callerMayReadIndividuals(caller)) throw forbidden(`The ${caller.role} role may read area statistics only, not individual records`);
+}
+
+/** `0790******12`: the first 4 and last 2 characters kept, the rest starred (short values are starred whole). */
+export function maskIdentifier(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length <= 6) return '*'.repeat(value.length);
+  return value.slice(0, 4) + '*'.repeat(value.length - 6) + value.slice(-2);
+}

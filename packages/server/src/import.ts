@@ -1,0 +1,237 @@
+/**
+ * What every subgraph's bulk import (`src/import/` in each subgraph) shares: the report types, the caller, and
+ * typed reading of CSV records (each subgraph parses its own files with csv-parse and hands the records here).
+ * Every bad cell becomes an issue with file, line, column, value and reason; nothing stops at the first one.
+ */
+
+/** One bad value: where it is and why it is refused. `line` counts the header as line 1. */
+export interface ImportIssue {
+  file: string;
+  line: number;
+  column: string;
+  value: string;
+  reason: string;
+}
+
+/** What an import did (or, in a dry run, would do) to one kind of record. */
+export interface ImportCounts {
+  added: number;
+  changed: number;
+  unchanged: number;
+}
+
+/** Who imports: `units` are the unit codes of the caller's area (rows must be at or below one); null: everywhere. */
+export interface ImportCaller {
+  sub: string;
+  role: string;
+  units: string[] | null;
+}
+
+export type Progress = (message: string) => void;
+
+/** A record as csv-parse gives it with `info: true` (the line number is where the record ends). */
+export interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+}
+
+/** The csv-parse options every importer uses: header handled here, BOM dropped, ragged rows reported, not thrown. */
+export const CSV_OPTIONS = { bom: true, info: true, relax_column_count: true, skip_empty_lines: true } as const;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type CellParser<T> = (text: string) => Parsed<T>;
+
+export interface Column<T = unknown> {
+  name: string;
+  /** an empty cell of an optional column is null */
+  optional?: boolean;
+  parse: CellParser<T>;
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const no = (reason: string): Parsed<never> => ({ ok: false, reason });
+
+export const cell = {
+  text(maxLength = 200): CellParser<string> {
+    return (t) => (t.length > maxLength ? no(`longer than ${maxLength} characters`) : ok(t.normalize('NFC')));
+  },
+  code(pattern = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,39}$/): CellParser<string> {
+    return (t) => (pattern.test(t) ? ok(t) : no(`not a code (letters, digits, "-", "." or "/", at most 40 characters)`));
+  },
+  pattern(pattern: RegExp, what: string): CellParser<string> {
+    return (t) => (pattern.test(t) ? ok(t) : no(`not ${what}`));
+  },
+  /** A calendar date written YYYY-MM-DD, not after today. */
+  date(options: { future?: boolean } = {}): CellParser<string> {
+    return (t) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(t)) return no('not a date written YYYY-MM-DD');
+      const d = new Date(`${t}T00:00:00Z`);
+      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== t) return no('not a calendar date');
+      if (!options.future && t > new Date().toISOString().slice(0, 10)) return no('is in the future');
+      return ok(t);
+    };
+  },
+  int(min: number, max: number): CellParser<number> {
+    return (t) => {
+      if (!/^-?\d+$/.test(t)) return no('not a whole number (digits only, no separators)');
+      const n = Number(t);
+      if (!Number.isSafeInteger(n) || n < min || n > max) return no(`must be between ${min} and ${max}`);
+      return ok(n);
+    };
+  },
+  /** Whole VND, no separators, not negative. */
+  money(): CellParser<number> {
+    return (t) => {
+      if (!/^\d+$/.test(t)) return no('not an amount in whole VND (digits only, no separators or decimals)');
+      const n = Number(t);
+      return Number.isSafeInteger(n) ? ok(n) : no('too large');
+    };
+  },
+  oneOf<T extends string>(values: readonly T[]): CellParser<T> {
+    return (t) => ((values as readonly string[]).includes(t) ? ok(t as T) : no(`must be one of ${values.join(', ')}`));
+  },
+  /** Values separated by ";" (an empty cell is an empty list), each checked, no repeats. */
+  list<T>(item: CellParser<T>): CellParser<T[]> {
+    return (t) => {
+      if (t === '') return ok([]);
+      const out: T[] = [];
+      for (const part of t.split(';').map((p) => p.trim())) {
+        const r = item(part);
+        if (!r.ok) return no(`"${part}": ${r.reason}`);
+        if (out.includes(r.value)) return no(`"${part}" is listed twice`);
+        out.push(r.value);
+      }
+      return ok(out);
+    };
+  },
+};
+
+/** A typed row with the line it came from, and the text of its cells as written (for reports). */
+export class Row<T> {
+  constructor(readonly line: number, readonly value: T, private readonly cells: string[], private readonly index: Map<string, number>) {}
+  /** the cell of a column as written in the file */
+  text(column: string): string {
+    const i = this.index.get(column);
+    return i === undefined ? '' : (this.cells[i] ?? '').trim();
+  }
+}
+
+/**
+ * Reads one CSV file: checks the header (every column present, none unknown), then every row's cells; rows with a
+ * bad cell are reported and left out. Returns the good rows.
+ */
+export async function readRows<T>(
+  records: AsyncIterable<CsvRecord>,
+  file: string,
+  columns: Column[],
+  issues: ImportIssue[],
+  progress?: Progress,
+): Promise<Row<T>[]> {
+  const rows: Row<T>[] = [];
+  let header: string[] | undefined;
+  let index: number[] = [];
+  let positions = new Map<string, number>();
+  let count = 0;
+  for await (const { record, info } of records) {
+    if (!header) {
+      header = record.map((h) => h.trim());
+      const problems = issues.length;
+      for (const c of columns) if (!header.includes(c.name)) issues.push({ file, line: 1, column: c.name, value: '', reason: 'column missing from the header' });
+      for (const h of header) if (!columns.some((c) => c.name === h)) issues.push({ file, line: 1, column: h, value: h, reason: `unknown column (expected ${columns.map((c) => c.name).join(', ')})` });
+      if (issues.length > problems) return rows; // a wrong header makes every row unreadable: reported once
+      index = columns.map((c) => header!.indexOf(c.name));
+      positions = new Map(columns.map((c, i) => [c.name, index[i]!]));
+      continue;
+    }
+    const line = info.lines;
+    count += 1;
+    if (progress && count % 50_000 === 0) progress(`${file}: read ${count.toLocaleString('en')} rows`);
+    if (record.length !== header.length) {
+      issues.push({ file, line, column: '', value: record.join(','), reason: `has ${record.length} cells, the header has ${header.length}` });
+      continue;
+    }
+    const value: Record<string, unknown> = {};
+    let bad = false;
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!;
+      const text = record[index[i]!]!.trim();
+      if (text === '') {
+        if (c.optional) { value[c.name] = null; continue; }
+        issues.push({ file, line, column: c.name, value: text, reason: 'required' });
+        bad = true;
+        continue;
+      }
+      const parsed = c.parse(text);
+      if (parsed.ok) value[c.name] = parsed.value;
+      else {
+        issues.push({ file, line, column: c.name, value: text, reason: parsed.reason });
+        bad = true;
+      }
+    }
+    if (!bad) rows.push(new Row(line, value as T, record, positions));
+  }
+  if (!header) issues.push({ file, line: 1, column: '', value: '', reason: 'the file is empty (a header row is required)' });
+  return rows;
+}
+
+/** Reports rows whose key appears on an earlier line of the same file. Returns the rows that are first of their key. */
+export function firstOfKey<T>(rows: Row<T>[], key: (row: T) => string, file: string, column: string, issues: ImportIssue[]): Row<T>[] {
+  const seen = new Map<string, number>();
+  const out: Row<T>[] = [];
+  for (const row of rows) {
+    const k = key(row.value);
+    const first = seen.get(k);
+    if (first !== undefined) {
+      issues.push({ file, line: row.line, column, value: row.text(column) || k, reason: `duplicate of line ${first} (same ${column})` });
+      continue;
+    }
+    seen.set(k, row.line);
+    out.push(row);
+  }
+  return out;
+}
+
+export function emptyCounts(): ImportCounts {
+  return { added: 0, changed: 0, unchanged: 0 };
+}
+
+/** Splits a list for `= any($1)` look-ups and batched writes. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Whether the caller may import a row of a unit whose own and ancestors' codes are `unitCodes`. */
+export function inCallerArea(caller: ImportCaller, unitCodes: readonly string[]): boolean {
+  return caller.units === null || unitCodes.some((c) => caller.units!.includes(c));
+}
+
+/**
+ * What the households subgraph tells the other importers about a household code: its id (existing or the one this
+ * import will give it), its unit's codes up to the province (for the area check), and its members by position.
+ */
+export interface HouseholdRef {
+  id: string;
+  unitCodes: string[];
+  /** the household's ward (unit id) */
+  unitId: string;
+  /** unit ids of the ward and every unit above it, province first: what programme records store as `area` */
+  area: string[];
+  members: Map<number, string>;
+  /** from this import's files (not yet stored) */
+  fromImport: boolean;
+}
+
+/**
+ * Whether a stored row already holds what an import row would write: every field of `next` equal to the stored one
+ * (bigint columns may come back as strings; arrays compare by value). Fields the import does not set are ignored.
+ */
+export function sameFields(old: object, next: object): boolean {
+  const o = old as Record<string, unknown>;
+  return Object.entries(next).every(([key, value]) => {
+    const stored = o[key];
+    if (typeof value === 'number') return Number(stored) === value;
+    return JSON.stringify(stored ?? null) === JSON.stringify(value ?? null);
+  });
+}

@@ -1,0 +1,30 @@
+/** Running one subgraph on its own: `DATABASE_URL` (or PGlite in `ANSINH_DATA_DIR`) and `PORT`. */
+import { connect, type Connection } from '@ansinh/db';
+import type { SubgraphService } from './service.js';
+import { startSubgraph } from './subgraph.js';
+import { internalSecretFromEnv } from './identity.js';
+
+export async function runSubgraph(factory: (connection: Connection) => SubgraphService, defaultPort: number): Promise<void> {
+  const connection = await connect({
+    url: process.env.DATABASE_URL,
+    dataDir: process.env.DATABASE_URL ? undefined : (process.env.ANSINH_DATA_DIR ?? '.data/pglite'),
+  });
+  const service = factory(connection);
+  await service.prepare({ demo: process.env.ANSINH_DEMO_DATA !== 'off' });
+  const running = await startSubgraph(service.definition, {
+    port: Number(process.env.PORT ?? defaultPort),
+    host: process.env.HOST ?? '127.0.0.1',
+    internalSecret: internalSecretFromEnv(false),
+  });
+  console.log(`${service.name} subgraph on ${connection.describe} at ${running.url}`);
+  // graceful shutdown: refuse new requests, finish those in flight (SHUTDOWN_GRACE_MS), then close the database
+  const stop = async (signal: string) => {
+    console.log(`${signal}: refusing new requests, finishing those in flight…`);
+    await running.close(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
+    await connection.close();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

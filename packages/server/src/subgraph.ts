@@ -1,0 +1,155 @@
+/** Starting a subgraph: the same few steps for every domain, so each subgraph only describes its domain. */
+import { readFileSync } from 'node:fs';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { gql } from 'graphql-tag';
+import { scalarResolvers } from '@ansinh/scalars';
+import { HttpError, serveHttp, sendJson, type RunningHttp } from './http.js';
+import { INTERNAL_HEADER, verifyInternalToken, type Caller } from './identity.js';
+import type { AccessRecorder } from './access-log.js';
+
+/** Codes a client can cause and act on; anything else is an internal error and is masked. */
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND',
+  'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  'CONFLICT', 'QUERY_TOO_COMPLEX', 'DOWNSTREAM_SERVICE_ERROR', 'SUBGRAPH_UNAVAILABLE', 'IDEMPOTENCY_KEY_REUSED', 'DATABASE_UNAVAILABLE',
+]);
+
+/** Error codes of postgres.js, Node and PostgreSQL (class 08, 57P0x) meaning "the database cannot be reached now". */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03',
+]);
+
+/** Whether an error (or one of its causes) says the database is unreachable (restarting, down, connection lost). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
+/** Keeps client errors as they are, replaces internal ones (SQL, stack, paths) with a request id to quote. */
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      message: 'The database is unavailable (restarting or unreachable); retry in a moment.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'DATABASE_UNAVAILABLE' },
+    };
+  }
+  console.error('internal error:', (error as { originalError?: unknown })?.originalError ?? error);
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+export function loadSchema(schemaFile: URL): ReturnType<typeof gql> {
+  return gql(readFileSync(schemaFile, 'utf8'));
+}
+
+export interface SubgraphDefinition<Ctx extends BaseContext> {
+  name: string;
+  /** URL of the subgraph's schema.graphql */
+  schemaFile: URL;
+  resolvers: Record<string, unknown>;
+  /** A fresh context per request (DataLoaders live here), for the caller the gateway vouched for. */
+  context: (caller: Caller) => Ctx | Promise<Ctx>;
+  /** Readiness: resolves when the subgraph can serve (its database answers), throws with the reason otherwise. */
+  ready?: () => Promise<void>;
+}
+
+export function buildSchema<Ctx extends BaseContext>(definition: SubgraphDefinition<Ctx>): GraphQLSchema {
+  return buildSubgraphSchema({
+    typeDefs: loadSchema(definition.schemaFile),
+    resolvers: { ...scalarResolvers, ...definition.resolvers } as any,
+  });
+}
+
+export interface RunningSubgraph extends RunningHttp {
+  name: string;
+  apollo: ApolloServer<BaseContext>;
+}
+
+export async function startSubgraph<Ctx extends BaseContext>(
+  definition: SubgraphDefinition<Ctx>,
+  options: { port: number; host?: string; /** the secret the gateway signs its internal tokens with */ internalSecret: string },
+): Promise<RunningSubgraph> {
+  const apollo = new ApolloServer<Ctx>({
+    schema: buildSchema(definition),
+    formatError: maskError,
+    includeStacktraceInErrorResponses: false,
+    // the process owns SIGINT/SIGTERM and stops servers in order (see start-all.ts, runSubgraph)
+    stopOnTerminationSignals: false,
+    // no usage reporting of any kind: the system runs on closed networks
+    plugins: [ApolloServerPluginInlineTraceDisabled(), {
+      async requestDidStart() {
+        return {
+          async didEncounterErrors({ contextValue, errors }) {
+            const caller = (contextValue as { caller?: Caller }).caller;
+            for (const e of errors) if (!e.extensions?.code || e.extensions.code === 'INTERNAL_SERVER_ERROR') console.error(`[${caller?.requestId ?? '-'}] ${definition.name}:`, e.originalError ?? e);
+          },
+          // the access log: what this request read, in one statement, before the answer leaves
+          async willSendResponse({ contextValue }) {
+            const access = (contextValue as { access?: AccessRecorder }).access;
+            if (access) await access.flush();
+          },
+        };
+      },
+    }],
+  });
+  await apollo.start();
+  const http = await serveHttp({
+    apollo,
+    port: options.port,
+    host: options.host,
+    // nothing reaches a resolver without the gateway's internal token: a direct call reveals nothing
+    prepare: async ({ req, body }) => {
+      const token = req.headers[INTERNAL_HEADER];
+      const caller = await verifyInternalToken(typeof token === 'string' ? token : undefined, options.internalSecret);
+      if (!caller) throw new HttpError(401, 'UNAUTHENTICATED', 'This subgraph answers the gateway only (missing or invalid internal credential)');
+      return { body, state: caller };
+    },
+    context: async (_req, _id, caller) => definition.context(caller as Caller),
+    trustRequestId: true,
+    routes: {
+      '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: definition.name }),
+      // readiness: the database answers within 2 s
+      '/ready': async (_req, res) => {
+        try {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            definition.ready?.(),
+            new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the database did not answer within 2000 ms')), 2_000); }),
+          ]).finally(() => clearTimeout(timer));
+          sendJson(res, 200, { status: 'ready', subgraph: definition.name });
+        } catch (error) {
+          const reason = isDatabaseUnavailable(error) ? 'database unavailable' : (error as Error).message;
+          sendJson(res, 503, { status: 'not ready', subgraph: definition.name, reason });
+        }
+      },
+    },
+  });
+  return {
+    ...http,
+    name: definition.name,
+    apollo: apollo as unknown as ApolloServer<BaseContext>,
+    close: async (graceMs?: number) => {
+      await http.close(graceMs);
+      await apollo.stop();
+    },
+  };
+}

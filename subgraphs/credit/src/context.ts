@@ -1,0 +1,58 @@
+import type { Db } from '@ansinh/db';
+import * as tables from './db/schema.js';
+import { AccessRecorder, LoggedReads, type Caller } from '@ansinh/server';
+import { createLoaders, type Loaders } from './loaders.js';
+
+export type CreditDb = Db<typeof tables>;
+
+/** A member as the gateway refers to it: its key, and its cards' validity when supportGaps @requires them. */
+export interface MemberRef {
+  id: string;
+  insuranceCards?: { validFrom: string; validTo: string }[] | null;
+}
+
+/**
+ * A household as the gateway refers to it: its key, plus, when supportGaps is asked, what it @requires from the
+ * households subgraph (latest review, members), health (members' cards) and housing (supports).
+ */
+export interface HouseholdRef {
+  id: string;
+  currentStatus?: { status: string; deprivedIndicators: string[] } | null;
+  members?: MemberRef[] | null;
+  housingSupports?: { proposedOn: string }[] | null;
+}
+
+/** The support-gaps report of a unit on a date, with what the other subgraphs provide (@requires). */
+export interface GapRef {
+  unitId: string;
+  on: string;
+  candidates?: { householdId: string; memberCount: number; deprivedIndicators: string[] }[];
+  cardHolders?: { householdId: string; members: number }[];
+  housingSupported?: string[];
+}
+
+export interface SupportGapModel {
+  kind: 'HEALTH_INSURANCE' | 'HOUSING' | 'CLEAN_WATER_SANITATION' | 'EMPLOYMENT';
+  deprivation: string;
+  member: MemberRef | null;
+  programme: 'HEALTH_INSURANCE_CARD' | 'HOUSING_SUPPORT' | 'CLEAN_WATER_SANITATION_LOAN' | 'JOB_CREATION_LOAN';
+}
+
+export interface Context {
+  db: CreditDb;
+  /** the caller the gateway vouched for */
+  caller: Caller;
+  loaders: Loaders;
+  /** sensitive reads of this request, written to credit.access_log when the response is sent */
+  access: AccessRecorder;
+}
+
+/** what this process has logged per request (one client request may call this subgraph more than once) */
+const logged = new LoggedReads();
+
+export function createContext(db: CreditDb, caller: Caller): Context {
+  return {
+    db, caller, loaders: createLoaders(db, caller),
+    access: new AccessRecorder(caller, (rows) => db.insert(tables.accessLog).values(rows), logged),
+  };
+}

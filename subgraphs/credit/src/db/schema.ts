@@ -1,0 +1,82 @@
+/** The credit subgraph's tables, in the PostgreSQL schema `credit`. */
+import { sql } from 'drizzle-orm';
+import { bigint, date, index, numeric, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accessLogTable, areaUnitsTable, idempotencyTable } from '@ansinh/db';
+
+export const creditSchema = pgSchema('credit');
+
+/** The administrative-unit reference list (see packages/db/src/programme.ts). */
+export const areaUnits = areaUnitsTable(creditSchema);
+/** Keys of the mutations already applied, with their first result. */
+export const idempotencyKeys = idempotencyTable(creditSchema);
+
+/** Tổ chức cho vay: the Vietnam Bank for Social Policies and other lenders (e.g. the TYM microfinance fund). */
+export const lenders = creditSchema.table('lenders', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+});
+
+/** Lãi suất cho vay: annual rate in percent per programme and lender, from a date until the next row's. */
+export const interestRates = creditSchema.table('interest_rates', {
+  programme: text('programme').notNull(),
+  lender: text('lender').notNull().references(() => lenders.code),
+  validFrom: date('valid_from', { mode: 'string' }).notNull(),
+  annualRate: numeric('annual_rate', { precision: 6, scale: 2 }).notNull(),
+}, (t) => [primaryKey({ columns: [t.programme, t.lender, t.validFrom] })]);
+
+/** Tổ tiết kiệm và vay vốn: a savings-and-loan group, run by an entrusting organisation in a ward. */
+export const savingsGroups = creditSchema.table('savings_groups', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  entrustingOrganisation: text('entrusting_organisation').notNull(),
+  unitId: text('unit_id').notNull(),
+  area: text('area').array().notNull(),
+}, (t) => [uniqueIndex('savings_groups_code_idx').on(t.code)]);
+
+/** Policy loans (cho vay ưu đãi); household and borrower are ids owned by the households subgraph. */
+export const loans = creditSchema.table('loans', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  code: text('code').notNull(),
+  householdId: uuid('household_id').notNull(),
+  borrowerMemberId: uuid('borrower_member_id').notNull(),
+  programme: text('programme').notNull(),
+  lender: text('lender').notNull().references(() => lenders.code),
+  savingsGroupId: uuid('savings_group_id').references(() => savingsGroups.id),
+  entrustingOrganisation: text('entrusting_organisation'),
+  principal: bigint('principal', { mode: 'number' }).notNull(),
+  /** what is still owed today: principal less repayments and write-offs (loan_transactions has the history) */
+  outstanding: bigint('outstanding', { mode: 'number' }).notNull(),
+  /** the amount past due as last recorded, counted from overdue_since while the loan is outstanding */
+  overdue: bigint('overdue', { mode: 'number' }).notNull().default(0),
+  overdueSince: date('overdue_since', { mode: 'string' }),
+  disbursedOn: date('disbursed_on', { mode: 'string' }).notNull(),
+  maturityOn: date('maturity_on', { mode: 'string' }),
+  status: text('status').notNull(),
+  /** the ward the loan was recorded in and its ancestors (unit ids, province first): filters and access by area */
+  area: text('area').array().notNull(),
+}, (t) => [
+  uniqueIndex('loans_code_idx').on(t.code),
+  index('loans_household_idx').on(t.householdId, t.disbursedOn),
+  index('loans_borrower_idx').on(t.borrowerMemberId),
+  index('loans_area_idx').using('gin', t.area),
+]);
+
+/** Giải ngân, trả nợ, xử lý rủi ro: every movement of a loan, so figures can be taken on any date. */
+export const loanTransactions = creditSchema.table('loan_transactions', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  loanId: uuid('loan_id').notNull().references(() => loans.id),
+  kind: text('kind').notNull(),
+  occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+}, (t) => [index('loan_transactions_loan_idx').on(t.loanId, t.occurredOn)]);
+
+export type LoanModel = typeof loans.$inferSelect;
+export type LoanTransactionModel = typeof loanTransactions.$inferSelect;
+export type SavingsGroupModel = typeof savingsGroups.$inferSelect;
+export type LenderModel = typeof lenders.$inferSelect;
+export type InterestRateModel = typeof interestRates.$inferSelect;
+
+/** Who read which individual's sensitive fields (append-only; docs/security.md). */
+export const accessLog = accessLogTable(creditSchema);

@@ -1,0 +1,18 @@
+/** The credit subgraph: policy loans (Ngân hàng Chính sách xã hội and other lenders) of households. */
+import { defineSubgraph } from '@ansinh/server';
+import { createContext } from './context.js';
+import * as tables from './db/schema.js';
+import { isEmpty, loadDemo } from './demo.js';
+import { resolvers } from './resolvers/index.js';
+
+export const credit = defineSubgraph({
+  name: 'credit',
+  pgSchema: 'credit',
+  packageUrl: import.meta.url,
+  tables,
+  resolvers,
+  context: createContext,
+  isEmpty,
+  loadDemo,
+});
+export * from './import/index.js';

@@ -1,0 +1,143 @@
+import { asc } from 'drizzle-orm';
+import { today } from '@ansinh/scalars';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, requireIndividuals, SMALL_CELL, unitInForce, type Caller } from '@ansinh/server';
+import { accessLog, lenders } from '../db/schema.js';
+import type { Context, GapRef } from '../context.js';
+import type { LoanModel } from '../db/schema.js';
+import type { Resolvers } from '../generated/graphql.js';
+import { gapCounts, householdGaps } from './gaps.js';
+import { mutations } from './mutations.js';
+import { creditStatistics, type ProgrammeCreditModel } from './statistics.js';
+
+/**
+ * Loan amounts and status are sensitive (docs/security.md): null unless the caller's role needs them; each
+ * unmasked read is logged once per request.
+ */
+function sensitive<K extends 'principal' | 'outstanding' | 'overdue' | 'status'>(loan: LoanModel, field: K, ctx: Context): LoanModel[K] | null {
+  if (!callerSeesSensitive(ctx.caller, 'credit')) return null;
+  ctx.access.record('Loan', loan.id, field);
+  return loan[field];
+}
+
+/** ANALYST: figures covering fewer than SMALL_CELL households are withheld (docs/security.md). */
+function withheld(caller: Caller, n: number | null): boolean {
+  return !callerSeesSmallCells(caller) && (n ?? 0) < SMALL_CELL;
+}
+
+function suppressProgramme(caller: Caller, p: ProgrammeCreditModel): ProgrammeCreditModel {
+  let out = p;
+  if (withheld(caller, p.borrowers)) {
+    out = { ...out, borrowers: null, loans: null, outstanding: null, overdue: null, overdueRatio: null, averagePerBorrower: null } as never;
+  }
+  if (p.disbursedHouseholds !== null && withheld(caller, p.disbursedHouseholds)) {
+    out = { ...out, disbursedHouseholds: null, disbursedLoans: null, disbursedAmount: null };
+  }
+  return out;
+}
+
+/** Loans still owed on: current or past due. */
+const OPEN = new Set(['ACTIVE', 'OVERDUE']);
+
+/** The three GapStatistics fields share one computation per representation. */
+const counted = new WeakMap<GapRef, ReturnType<typeof gapCounts>>();
+
+export const resolvers: Resolvers = {
+  Query: {
+    loan: (_, { id }, ctx) => { requireIndividuals(ctx.caller); return ctx.loaders.loan.load(id); },
+    loanByCode: (_, { code }, ctx) => { requireIndividuals(ctx.caller); return ctx.loaders.loanByCode.load(code.trim()); },
+    lenders: (_, __, ctx) => ctx.db.select().from(lenders).orderBy(asc(lenders.code)),
+    interestRates: async (_, { on }, ctx) => {
+      const day = on ?? today();
+      const all = await ctx.db.query.interestRates.findMany({ orderBy: (r, { desc }) => [desc(r.validFrom)] });
+      const seen = new Set<string>();
+      return all.filter((r) => r.validFrom <= day && !seen.has(`${r.programme}|${r.lender}`) && seen.add(`${r.programme}|${r.lender}`));
+    },
+    creditStatistics: async (_, { unitCode, on, since, lender }, ctx) => {
+      if (since && since > on) throw badInput(`"since" (${since}) must not be after "on" (${on})`, 'since');
+      const unit = await unitInForce(ctx.db, 'credit', unitCode, on);
+      const stats = await creditStatistics(ctx.db, unit.id, on, since ?? null, lender ?? null);
+      return { ...stats, programmes: stats.programmes.map((p) => suppressProgramme(ctx.caller, p)), povertyReduction: suppressProgramme(ctx.caller, stats.povertyReduction) };
+    },
+    gapStatistics: async (_, { unitCode, on }, ctx) => {
+      const unit = await unitInForce(ctx.db, 'credit', unitCode, on);
+      return { unitId: unit.id, on };
+    },
+  },
+  Mutation: mutations,
+  AccessLog: {
+    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since),
+    credit: (log, _, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log.since, 'credit'),
+  },
+  Loan: {
+    __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
+    programme: (l) => l.programme as never,
+    principal: (l, _, ctx) => sensitive(l, 'principal', ctx),
+    outstanding: (l, _, ctx) => sensitive(l, 'outstanding', ctx),
+    overdue: (l, _, ctx) => sensitive(l, 'overdue', ctx),
+    status: (l, _, ctx) => sensitive(l, 'status', ctx) as never,
+    entrustingOrganisation: (l) => l.entrustingOrganisation as never,
+    savingsGroup: (l, _, ctx) => (l.savingsGroupId ? ctx.loaders.savingsGroup.load(l.savingsGroupId) : null),
+    annualRate: async (l, _, ctx) => {
+      const rate = await ctx.loaders.rateOn.load(`${l.programme}|${l.lender}|${l.disbursedOn}`);
+      return rate ? Number(rate.annualRate) : null;
+    },
+    transactions: (l, _, ctx) => {
+      if (!callerSeesSensitive(ctx.caller, 'credit')) return [];
+      ctx.access.record('Loan', l.id, 'transactions');
+      return ctx.loaders.transactionsOfLoan.load(l.id);
+    },
+    household: (l) => ({ id: l.householdId }),
+    borrower: (l) => ({ id: l.borrowerMemberId }),
+  },
+  LoanTransaction: {
+    kind: (t) => t.kind as never,
+    on: (t) => t.occurredOn,
+  },
+  SavingsGroup: {
+    entrustingOrganisation: (g) => g.entrustingOrganisation as never,
+    unit: (g) => ({ id: g.unitId }),
+  },
+  InterestRate: {
+    programme: (r) => r.programme as never,
+    annualRate: (r) => Number(r.annualRate),
+  },
+  ProgrammeCredit: {
+    programme: (p) => p.programme as never,
+  },
+  Member: {
+    __resolveReference: (ref) => ref,
+    loans: (m, _, ctx) => ctx.loaders.loansOfBorrower.load(m.id),
+  },
+  Household: {
+    // the households subgraph owns the household; here it is its key, plus what supportGaps @requires
+    __resolveReference: (ref) => ref,
+    loans: (h, _, ctx) => ctx.loaders.loansOfHousehold.load(h.id),
+    creditSummary: async (h, _, ctx) => {
+      // derived from the loans' status and amounts: sensitive like them
+      if (!callerSeesSensitive(ctx.caller, 'credit')) return { activeLoans: null, outstanding: null };
+      ctx.access.record('Household', h.id, 'creditSummary');
+      const open = (await ctx.loaders.loansOfHousehold.load(h.id)).filter((l) => OPEN.has(l.status));
+      return { activeLoans: open.length, outstanding: open.reduce((sum, l) => sum + l.outstanding, 0) };
+    },
+    supportGaps: async (h, { on }, ctx) => householdGaps(h, await ctx.loaders.loansOfHousehold.load(h.id), on ?? today()),
+  },
+  GapStatistics: {
+    __resolveReference: (ref) => ref,
+    unit: (g) => ({ id: g.unitId }),
+    households: async (g, _, ctx) => {
+      const n = (await count(g, ctx.db)).households;
+      return withheld(ctx.caller, n) ? null : n;
+    },
+    householdsWithGaps: async (g, _, ctx) => {
+      const n = (await count(g, ctx.db)).withGaps;
+      return withheld(ctx.caller, n) ? null : n;
+    },
+    byKind: async (g, _, ctx) => (await count(g, ctx.db)).byKind.map((k) => ({ ...k, households: withheld(ctx.caller, k.households) ? null : k.households })) as never,
+  },
+};
+
+function count(g: GapRef, db: Parameters<typeof gapCounts>[0]) {
+  let c = counted.get(g);
+  if (!c) counted.set(g, (c = gapCounts(db, g)));
+  return c;
+}

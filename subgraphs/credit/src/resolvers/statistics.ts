@@ -1,0 +1,72 @@
+/** creditStatistics: a unit's policy credit on a date, per programme, from the loans' own area and history. */
+import { sql } from 'drizzle-orm';
+import { rows } from '@ansinh/db';
+import type { CreditDb } from '../context.js';
+
+export const PROGRAMMES = ['POOR_HOUSEHOLD', 'NEAR_POOR', 'NEWLY_ESCAPED', 'STUDENT', 'JOB_CREATION', 'HOUSING', 'CLEAN_WATER_SANITATION', 'LABOUR_EXPORT'];
+export const POVERTY_REDUCTION = ['POOR_HOUSEHOLD', 'NEAR_POOR', 'NEWLY_ESCAPED'];
+
+export interface ProgrammeCreditModel {
+  programme: string | null;
+  borrowers: number; loans: number; outstanding: number; overdue: number;
+  overdueRatio: number | null; averagePerBorrower: number | null;
+  disbursedHouseholds: number | null; disbursedLoans: number | null; disbursedAmount: number | null;
+}
+export interface CreditStatisticsModel {
+  unit: { id: string }; on: string; since: string | null;
+  programmes: ProgrammeCreditModel[]; povertyReduction: ProgrammeCreditModel;
+}
+
+interface Row {
+  programme: string | null; poverty: boolean | null; borrowers: number; loans: number; outstanding: string; overdue: string;
+  disbursed_households: number; disbursed_loans: number; disbursed_amount: string;
+}
+
+/**
+ * One statement: each loan of the area disbursed by `on`, with what was outstanding on `on` (principal less the
+ * repayments and write-offs up to it), summed per programme and for the poverty-reduction group.
+ */
+export async function creditStatistics(db: CreditDb, unitId: string, on: string, since: string | null, lender: string | null): Promise<CreditStatisticsModel> {
+  const from = since ?? on;
+  const result = await rows<Row>(db, sql`
+    with l as (
+      select l.id, l.household_id, l.programme, l.disbursed_on, l.principal, l.overdue, l.overdue_since,
+             l.principal - coalesce((select sum(t.amount) from credit.loan_transactions t
+               where t.loan_id = l.id and t.kind in ('REPAYMENT', 'WRITE_OFF') and t.occurred_on <= ${on}), 0) as outstanding
+      from credit.loans l
+      where l.area @> array[${unitId}]::text[] and l.disbursed_on <= ${on} ${lender ? sql`and l.lender = ${lender}` : sql``}
+    ), m as (
+      select *, programme in (${sql.join(POVERTY_REDUCTION.map((p) => sql`${p}`), sql`, `)}) as poverty,
+             case when outstanding > 0 and overdue_since <= ${on} then least(overdue, outstanding) else 0 end as overdue_on,
+             disbursed_on >= ${from} as disbursed_in
+      from l
+    )
+    select programme, poverty,
+           count(distinct household_id) filter (where outstanding > 0)::int as borrowers,
+           count(*) filter (where outstanding > 0)::int as loans,
+           coalesce(sum(outstanding) filter (where outstanding > 0), 0)::bigint as outstanding,
+           coalesce(sum(overdue_on), 0)::bigint as overdue,
+           count(distinct household_id) filter (where disbursed_in)::int as disbursed_households,
+           count(*) filter (where disbursed_in)::int as disbursed_loans,
+           coalesce(sum(principal) filter (where disbursed_in), 0)::bigint as disbursed_amount
+    from m group by grouping sets ((programme), (poverty))`);
+  const model = (programme: string | null, r: Row | undefined): ProgrammeCreditModel => {
+    const outstanding = Number(r?.outstanding ?? 0);
+    const overdue = Number(r?.overdue ?? 0);
+    const borrowers = Number(r?.borrowers ?? 0);
+    return {
+      programme, borrowers, loans: Number(r?.loans ?? 0), outstanding, overdue,
+      overdueRatio: outstanding > 0 ? Math.round((overdue * 10_000) / outstanding) / 100 : null,
+      averagePerBorrower: borrowers > 0 ? Math.round(outstanding / borrowers) : null,
+      disbursedHouseholds: since ? Number(r?.disbursed_households ?? 0) : null,
+      disbursedLoans: since ? Number(r?.disbursed_loans ?? 0) : null,
+      disbursedAmount: since ? Number(r?.disbursed_amount ?? 0) : null,
+    };
+  };
+  const byProgramme = result.filter((r) => r.programme !== null);
+  return {
+    unit: { id: unitId }, on, since,
+    programmes: PROGRAMMES.filter((p) => byProgramme.some((r) => r.programme === p)).map((p) => model(p, byProgramme.find((r) => r.programme === p))),
+    povertyReduction: model(null, result.find((r) => r.programme === null && r.poverty === true)),
+  };
+}

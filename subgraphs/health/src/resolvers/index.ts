@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import { rows } from '@ansinh/db';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, requireIndividuals, unitInForce } from '@ansinh/server';
+import { today } from '@ansinh/scalars';
+import type { Resolvers } from '../generated/graphql.js';
+import { mutations } from './mutations.js';
+import { healthStatistics, suppressSmallCells } from './statistics.js';
+import { accessLog } from '../db/schema.js';
+
+const validOn = (day: string) => (c: { validFrom: string; validTo: string }) => c.validFrom <= day && day <= c.validTo;
+
+export const resolvers: Resolvers = {
+  Query: {
+    insuranceCard: (_, { id }, ctx) => { requireIndividuals(ctx.caller); return ctx.loaders.card.load(id); },
+    supportRules: async (_, { on }, ctx) => {
+      const day = on ?? today();
+      const all = await ctx.db.query.supportRules.findMany({ orderBy: (r, { asc }) => [asc(r.scheme), asc(r.beneficiaryGroup), asc(r.jurisdiction), asc(r.funder)] });
+      return all.filter((r) => r.validFrom <= day && (!r.validTo || r.validTo >= day));
+    },
+    healthStatistics: async (_, { unitCode, on }, ctx) => {
+      const unit = await unitInForce(ctx.db, 'health', unitCode, on);
+      // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
+      return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on));
+    },
+  },
+  Mutation: mutations,
+  InsuranceCard: {
+    __resolveReference: (ref, ctx) => ctx.loaders.card.load(ref.id),
+    beneficiaryGroup: (c) => c.beneficiaryGroup as never,
+    // the card number is sensitive (docs/security.md): masked unless the role needs it; unmasked reads are logged
+    cardNumber: (c, _, ctx) => {
+      if (!callerSeesSensitive(ctx.caller, 'health')) return maskIdentifier(c.cardNumber)!;
+      ctx.access.record('InsuranceCard', c.id, 'cardNumber');
+      return c.cardNumber;
+    },
+    supportLayers: (c, _, ctx) => ctx.loaders.layersOfCard.load(c.id),
+    ownContribution: async (c, _, ctx) => c.premium - (await ctx.loaders.layersOfCard.load(c.id)).reduce((s, l) => s + l.amount, 0),
+    member: (c) => ({ id: c.memberId }),
+    household: (c) => ({ id: c.householdId }),
+  },
+  SupportLayer: {
+    funder: (l) => l.funder as never,
+    percent: (l) => Number(l.percent),
+  },
+  SupportRule: {
+    scheme: (r) => r.scheme as never,
+    beneficiaryGroup: (r) => r.beneficiaryGroup as never,
+    funder: (r) => r.funder as never,
+    percent: (r) => Number(r.percent),
+  },
+  VoluntaryContribution: {
+    beneficiaryGroup: (c) => c.beneficiaryGroup as never,
+    supportLayers: (c, _, ctx) => ctx.loaders.layersOfContribution.load(c.id),
+  },
+  AccessLog: {
+    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since),
+    health: (log, _, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log.since, 'health'),
+  },
+  GroupCards: {
+    beneficiaryGroup: (g) => g.beneficiaryGroup as never,
+    byFunder: (g) => g.byFunder as never,
+  },
+  Member: {
+    // the households subgraph owns the member; here it is just its key
+    __resolveReference: (ref) => ({ id: ref.id }),
+    insuranceCards: (m, _, ctx) => ctx.loaders.cardsOfMember.load(m.id),
+    activeCard: async (m, { on }, ctx) => (await ctx.loaders.cardsOfMember.load(m.id)).find(validOn(on ?? today())) ?? null,
+    voluntarySocialInsurance: (m, _, ctx) => ctx.loaders.contributionsOfMember.load(m.id),
+  },
+  Household: {
+    // the representation: its id, and `members: [{ id }]` when healthCoverage is asked (@requires)
+    __resolveReference: (ref) => ref,
+    healthCoverage: async (h, { on }, ctx) => {
+      if (!Array.isArray(h.members)) {
+        throw badInput('healthCoverage needs the household\'s members { id } in the representation (@requires); ask it through the gateway');
+      }
+      const day = on ?? today();
+      const cards = await Promise.all(h.members.map((m) => ctx.loaders.cardsOfMember.load(m.id)));
+      const covered = cards.filter((own) => own.some(validOn(day))).length;
+      return { on: day, coveredMembers: covered, totalMembers: h.members.length };
+    },
+  },
+  GapStatistics: {
+    __resolveReference: (ref) => ref,
+    cardHolders: (g, _, ctx) => rows(ctx.db, sql`
+      select c.household_id as "householdId", count(distinct c.member_id)::int as members
+      from health.insurance_cards c
+      where c.area @> array[${g.unitId}]::text[] and c.valid_from <= ${g.on} and c.valid_to >= ${g.on}
+      group by c.household_id order by c.household_id`),
+  },
+};

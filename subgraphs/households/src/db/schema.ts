@@ -1,0 +1,141 @@
+/** The households subgraph's tables, in the PostgreSQL schema `households`. */
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, date, index, integer, pgSchema, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accessLogTable } from '@ansinh/db';
+
+export const householdsSchema = pgSchema('households');
+
+/** Administrative units, one row per code and validity period ([validFrom, validTo)). */
+export const units = householdsSchema.table('units', {
+  id: text('id').primaryKey(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  level: smallint('level').notNull(),
+  parentId: text('parent_id'),
+  validFrom: date('valid_from', { mode: 'string' }),
+  validTo: date('valid_to', { mode: 'string' }),
+}, (t) => [index('units_code_idx').on(t.code), index('units_parent_idx').on(t.parentId)]);
+
+/** The 2025 crosswalk: which old units each new unit was made from, wholly or in part. */
+export const unitLinks = householdsSchema.table('unit_links', {
+  newUnitId: text('new_unit_id').notNull().references(() => units.id),
+  oldUnitId: text('old_unit_id').notNull().references(() => units.id),
+  coverage: text('coverage').notNull(),
+}, (t) => [primaryKey({ columns: [t.newUnitId, t.oldUnitId] }), index('unit_links_old_idx').on(t.oldUnitId)]);
+
+/** All households and persons of a unit in a year (population data: the denominator of poverty rates). */
+export const unitTotals = householdsSchema.table('unit_totals', {
+  unitId: text('unit_id').notNull().references(() => units.id),
+  year: smallint('year').notNull(),
+  households: integer('households').notNull(),
+  persons: integer('persons').notNull(),
+}, (t) => [primaryKey({ columns: [t.unitId, t.year] })]);
+
+export const povertyStandards = householdsSchema.table('poverty_standards', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  legalBasis: text('legal_basis').notNull(),
+  /** null: national; otherwise the province code of a city's own standard */
+  jurisdiction: text('jurisdiction'),
+  validFrom: date('valid_from', { mode: 'string' }).notNull(),
+  validTo: date('valid_to', { mode: 'string' }),
+  incomePeriod: text('income_period').notNull(),
+  /** Rule parameters (one rule shape for every standard, see classify.ts). Deprivations that count as "deprived": 3. */
+  deprivationCutoff: smallint('deprivation_cutoff'),
+  /** Poor needs income ≤ poverty line AND deprivations ≥ cut-off (VN-2022-2025); false: income alone (VN-2016-2020, HCM). */
+  poorRequiresDeprivation: boolean('poor_requires_deprivation').notNull().default(false),
+  /** Also poor: income ≤ near-poor line AND deprivations ≥ cut-off (VN-2016-2020's minimum-living-standard rule). */
+  poorAlsoBelowNearPoorLine: boolean('poor_also_below_near_poor_line').notNull().default(false),
+});
+
+/** Lines of a standard per area type, in the standard's income period (whole đồng). */
+export const povertyLines = householdsSchema.table('poverty_lines', {
+  standardCode: text('standard_code').notNull().references(() => povertyStandards.code),
+  areaType: text('area_type').notNull(),
+  /** Chuẩn nghèo: at or below it, income counts as poor. */
+  povertyLine: bigint('poverty_line', { mode: 'number' }).notNull(),
+  /** Upper end of the near-poor band (VN-2016-2020's minimum living standard; HCM's 46,000,000; VN-2022-2025's own line). */
+  nearPoorLine: bigint('near_poor_line', { mode: 'number' }).notNull(),
+  /** Upper end of the average-living-standard band (mức sống trung bình), where the standard defines one. */
+  averageLine: bigint('average_line', { mode: 'number' }),
+}, (t) => [primaryKey({ columns: [t.standardCode, t.areaType] })]);
+
+/** Dimensions (chiều) and indicators (chỉ số) of a standard. */
+export const povertyIndicators = householdsSchema.table('poverty_indicators', {
+  standardCode: text('standard_code').notNull().references(() => povertyStandards.code),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  dimensionCode: text('dimension_code').notNull(),
+  dimensionName: text('dimension_name').notNull(),
+  position: smallint('position').notNull(),
+}, (t) => [primaryKey({ columns: [t.standardCode, t.code] })]);
+
+/** Reduction targets (chỉ tiêu giảm nghèo) of a unit for a year, in households. */
+export const reductionTargets = householdsSchema.table('reduction_targets', {
+  unitId: text('unit_id').notNull().references(() => units.id),
+  year: smallint('year').notNull(),
+  poorHouseholds: integer('poor_households'),
+  nearPoorHouseholds: integer('near_poor_households'),
+}, (t) => [primaryKey({ columns: [t.unitId, t.year] })]);
+
+/** Re-assignments of households to another unit (after the 2025 reform), with the date they take effect. */
+export const householdUnitChanges = householdsSchema.table('household_unit_changes', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  householdId: uuid('household_id').notNull().references(() => households.id),
+  fromUnitId: text('from_unit_id').notNull().references(() => units.id),
+  toUnitId: text('to_unit_id').notNull().references(() => units.id),
+  effectiveOn: date('effective_on', { mode: 'string' }).notNull(),
+  recordedBy: text('recorded_by').notNull(),
+}, (t) => [index('household_unit_changes_household_idx').on(t.householdId, t.effectiveOn)]);
+
+export const households = householdsSchema.table('households', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  code: text('code').notNull(),
+  address: text('address').notNull(),
+  unitId: text('unit_id').notNull().references(() => units.id),
+  areaType: text('area_type').notNull(),
+  registeredOn: date('registered_on', { mode: 'string' }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('households_code_idx').on(t.code), index('households_unit_idx').on(t.unitId, t.code)]);
+
+export const members = householdsSchema.table('members', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  householdId: uuid('household_id').notNull().references(() => households.id),
+  position: smallint('position').notNull(),
+  fullName: text('full_name').notNull(),
+  dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
+  gender: text('gender').notNull(),
+  relationToHead: text('relation_to_head').notNull(),
+  nationalId: text('national_id'),
+  ethnicity: text('ethnicity'),
+}, (t) => [index('members_household_idx').on(t.householdId, t.position)]);
+
+/** One review (rà soát) of one household. */
+export const assessments = householdsSchema.table('assessments', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  householdId: uuid('household_id').notNull().references(() => households.id),
+  reviewYear: smallint('review_year').notNull(),
+  kind: text('kind').notNull(),
+  assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+  standardCode: text('standard_code').notNull().references(() => povertyStandards.code),
+  incomePerCapita: bigint('income_per_capita', { mode: 'number' }).notNull(),
+  incomePeriod: text('income_period').notNull(),
+  deprivedIndicators: text('deprived_indicators').array().notNull(),
+  status: text('status').notNull(),
+  recordedBy: text('recorded_by').notNull(),
+  /** The household's unit on the assessment date (a record keeps the unit valid when it was made). */
+  unitId: text('unit_id').references(() => units.id),
+}, (t) => [index('assessments_unit_idx').on(t.unitId, t.reviewYear), index('assessments_household_idx').on(t.householdId, t.reviewYear, t.assessedOn), index('assessments_year_idx').on(t.reviewYear, t.status)]);
+
+export type UnitModel = typeof units.$inferSelect;
+export type HouseholdModel = typeof households.$inferSelect;
+export type MemberModel = typeof members.$inferSelect;
+export type AssessmentModel = typeof assessments.$inferSelect;
+export type PovertyStandardModel = typeof povertyStandards.$inferSelect;
+export type PovertyLineModel = typeof povertyLines.$inferSelect;
+export type PovertyIndicatorModel = typeof povertyIndicators.$inferSelect;
+export type UnitChangeModel = typeof householdUnitChanges.$inferSelect;
+
+/** Who read which individual's sensitive fields (append-only; docs/security.md). */
+export const accessLog = accessLogTable(householdsSchema);

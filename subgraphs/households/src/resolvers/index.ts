@@ -1,0 +1,193 @@
+import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
+import { householdReadable } from '../access.js';
+import { today, toIsoDate } from '@ansinh/scalars';
+import { accessLog, households, type UnitModel } from '../db/schema.js';
+import { inForce, latestUnit, unitOn } from '../db/units.js';
+import type { Resolvers } from '../generated/graphql.js';
+import type { Context } from '../context.js';
+import { classify } from '../domain/classify.js';
+import { requireStandard } from '../domain/standards.js';
+import { statusHistory, transitions } from '../domain/transitions.js';
+import { mutationResolvers } from './mutations.js';
+import { searchResolvers } from './search.js';
+import { standardResolvers } from './standards.js';
+import { areaStatistics } from './statistics.js';
+import { gapResolvers } from './gaps.js';
+
+const ENUM_KIND = (kind: string) => kind.toUpperCase() as never;
+
+/**
+ * Households whose unit is `unit` or below it, or (for a post-2025 unit) in an old unit linked to it in full,
+ * optionally with a current status.
+ */
+function householdFilter(unit: UnitModel, status: string | null | undefined): SQL {
+  const area = sql`${households.unitId} in (
+    with recursive area(id) as (
+      select id from households.units where id = ${unit.id}
+      union select u.id from households.units u join area on u.parent_id = area.id),
+    rolled(id) as (
+      select l.old_unit_id from households.unit_links l where l.coverage = 'full' and l.new_unit_id in (select id from area)
+      union select u.id from households.units u join rolled on u.parent_id = rolled.id)
+    select id from area union select id from rolled)`;
+  if (!status) return area;
+  return and(area, sql`(
+    select a.status from households.assessments a where a.household_id = ${households.id}
+    order by a.review_year desc, a.assessed_on desc limit 1) = ${status}`)!;
+}
+
+async function knownUnit(ctx: Context, code: string): Promise<UnitModel> {
+  const unit = await latestUnit(ctx.db, code);
+  if (!unit) throw badInput(`No administrative unit has the code "${code}"`, 'unitCode');
+  return unit;
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    household: (_, { id }, ctx) => { requireIndividuals(ctx.caller); return ctx.loaders.household.load(id); },
+    householdByCode: (_, { code }, ctx) => { requireIndividuals(ctx.caller); return ctx.loaders.householdByCode.load(code.trim()); },
+    households: async (_, { unitCode, status, first, after }, ctx) => {
+      requireIndividuals(ctx.caller);
+      const limit = pageSize(first);
+      const afterCode = decodeCursor(after);
+      const unit = await knownUnit(ctx, unitCode);
+      // only the households of the caller's area, whatever unit was asked for
+      const where = and(householdFilter(unit, status), householdReadable(ctx.caller, households.unitId))!;
+      const page = await ctx.db.select().from(households)
+        .where(afterCode === undefined ? where : and(where, gt(households.code, afterCode)))
+        .orderBy(asc(households.code)).limit(limit + 1);
+      const nodes = page.slice(0, limit);
+      for (const node of nodes) ctx.loaders.household.prime(node.id, node);
+      return {
+        edges: nodes.map((node) => ({ cursor: encodeCursor(node.code), node })),
+        pageInfo: {
+          hasNextPage: page.length > limit,
+          hasPreviousPage: afterCode !== undefined,
+          startCursor: nodes[0] ? encodeCursor(nodes[0].code) : null,
+          endCursor: nodes.at(-1) ? encodeCursor(nodes.at(-1)!.code) : null,
+        },
+        // counted only when asked for
+        totalCount: (async () => {
+          const [row] = await ctx.db.select({ n: count() }).from(households).where(where);
+          return row!.n;
+        }) as unknown as number,
+      };
+    },
+    unit: async (_, { code, on }, ctx) => {
+      const date = on ?? today();
+      const unit = await unitOn(ctx.db, code, date);
+      return unit && { ...unit, asOf: date };
+    },
+    areaStatistics: async (_, { unitCode, year, standard }, ctx) => {
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput(`"year" must be a review year such as 2022, got ${year}`, 'year');
+      const loaded = standard ? await requireStandard(ctx, standard, 'standard') : null;
+      // the unit as it stood at the end of the review year (reviews run 1 Sep–14 Dec)
+      const unit = await unitOn(ctx.db, unitCode, `${year}-12-31`) ?? await unitOn(ctx.db, unitCode, `${year}-01-01`);
+      if (!unit) throw badInput(`No administrative unit with the code "${unitCode}" was in force in ${year}`, 'unitCode');
+      return areaStatistics(ctx.db, unit, year, loaded, ctx.caller);
+    },
+    ...standardResolvers.Query,
+    ...searchResolvers.Query,
+    accessLog: (_, { since }, ctx) => accessLogSince(ctx.caller, since),
+  },
+  AccessLog: {
+    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since),
+    households: (log, _, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log.since, 'households'),
+  },
+  Mutation: mutationResolvers.Mutation,
+  Classification: standardResolvers.Classification,
+  PovertyStandard: standardResolvers.PovertyStandard,
+  Household: {
+    __resolveReference: (ref, ctx) => ctx.loaders.household.load(ref.id),
+    unit: async (h, _, ctx) => (await ctx.loaders.unit.load(h.unitId))!,
+    areaType: (h) => h.areaType as never,
+    head: async (h, _, ctx) => (await ctx.loaders.membersOfHousehold.load(h.id)).find((m) => m.relationToHead === 'HEAD') ?? null,
+    members: (h, _, ctx) => ctx.loaders.membersOfHousehold.load(h.id),
+    currentStatus: (h, _, ctx) => ctx.loaders.latestAssessment.load(h.id),
+    statusHistory: async (h, _, ctx) => statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id)),
+    assessments: (h, _, ctx) => ctx.loaders.assessmentsOfHousehold.load(h.id),
+    transitions: async (h, _, ctx) => transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id))) as never,
+    newlyEscapedUntil: async (h, { on }, ctx) => {
+      const date = on ? toIsoDate(on) : today();
+      const escapes = transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id)))
+        .filter((t) => t.supportEndsOn && t.on <= date);
+      const last = escapes.at(-1);
+      return last && last.supportEndsOn! >= date ? last.supportEndsOn : null;
+    },
+    unitChanges: (h, _, ctx) => ctx.loaders.unitChangesOfHousehold.load(h.id),
+  },
+  HouseholdStatus: {
+    status: (a) => a.status as never,
+    standard: async (a, _, ctx) => (await ctx.loaders.standard.load(a.standardCode))!,
+    year: (a) => a.reviewYear,
+    deprivedIndicators: (a) => a.deprivedIndicators,
+    assessment: (a) => a,
+  },
+  Assessment: {
+    __resolveReference: (ref, ctx) => ctx.loaders.assessment.load(ref.id),
+    household: async (a, _, ctx) => (await ctx.loaders.household.load(a.householdId))!,
+    kind: (a) => a.kind as never,
+    status: (a) => a.status as never,
+    incomePeriod: (a) => a.incomePeriod as never,
+    standard: async (a, _, ctx) => (await ctx.loaders.standard.load(a.standardCode))!,
+    unit: async (a, _, ctx) => (await ctx.loaders.unit.load(a.unitId ?? (await ctx.loaders.household.load(a.householdId))!.unitId))!,
+    reasons: async (a, _, ctx) => {
+      const loaded = await requireStandard(ctx, a.standardCode, 'standard');
+      const household = (await ctx.loaders.household.load(a.householdId))!;
+      return classify(loaded, {
+        areaType: household.areaType, incomePerCapita: a.incomePerCapita, incomePeriod: a.incomePeriod as never,
+        deprivedIndicators: a.deprivedIndicators,
+      }).reasons;
+    },
+  },
+  UnitChange: {
+    from: async (c, _, ctx) => (await ctx.loaders.unit.load(c.fromUnitId))!,
+    to: async (c, _, ctx) => (await ctx.loaders.unit.load(c.toUnitId))!,
+  },
+  Member: {
+    __resolveReference: (ref, ctx) => ctx.loaders.member.load(ref.id),
+    gender: (m) => m.gender as never,
+    relationToHead: (m) => m.relationToHead as never,
+    household: async (m, _, ctx) => (await ctx.loaders.household.load(m.householdId))!,
+    // sensitive (docs/security.md): masked unless the role needs them; every unmasked read is logged
+    nationalId: (m, _, ctx) => {
+      if (!callerSeesSensitive(ctx.caller, 'households')) return maskIdentifier(m.nationalId);
+      ctx.access.record('Member', m.id, 'nationalId');
+      return m.nationalId;
+    },
+    ethnicity: (m, _, ctx) => {
+      if (!callerSeesSensitive(ctx.caller, 'households')) return null;
+      ctx.access.record('Member', m.id, 'ethnicity');
+      return m.ethnicity;
+    },
+  },
+  AdministrativeUnit: {
+    __resolveReference: (ref, ctx) => ctx.loaders.unit.load(ref.id),
+    kind: (u) => ENUM_KIND(u.kind),
+    parent: (u, _, ctx) => (u.parentId ? ctx.loaders.unit.load(u.parentId) : null),
+    children: async (u, { on }, ctx) => {
+      // by default, as of the date the unit was looked up for, else its last day in force, else today
+      const date = on ? toIsoDate(on) : u.asOf ?? (u.validTo ? new Date(Date.parse(u.validTo) - 86_400_000).toISOString().slice(0, 10) : today());
+      return (await ctx.loaders.childUnits.load(u.id)).filter((c) => inForce(c, date)).map((c) => ({ ...c, asOf: date }));
+    },
+    successors: async (u, _, ctx) => Promise.all((await ctx.loaders.successors.load(u.id)).map(async (l) => ({
+      unit: (await ctx.loaders.unit.load(l.newUnitId))!, coverage: l.coverage.toUpperCase() as never,
+    }))),
+    predecessors: async (u, _, ctx) => Promise.all((await ctx.loaders.predecessors.load(u.id)).map(async (l) => ({
+      unit: (await ctx.loaders.unit.load(l.oldUnitId))!, coverage: l.coverage.toUpperCase() as never,
+    }))),
+  },
+  AreaStatistics: {
+    standard: (s) => s.standard?.standard ?? null,
+    children: async (s, _, ctx) => {
+      const date = s.unit.validTo && s.unit.validTo <= `${s.year}-12-31`
+        ? new Date(Date.parse(s.unit.validTo) - 86_400_000).toISOString().slice(0, 10) : `${s.year}-12-31`;
+      const children = (await ctx.loaders.childUnits.load(s.unit.id)).filter((c) => inForce(c, date));
+      return Promise.all(children.map((c) => areaStatistics(ctx.db, c, s.year, s.standard, ctx.caller)));
+    },
+  },
+  ...gapResolvers,
+  HouseholdConnection: {
+    totalCount: (c) => (typeof c.totalCount === 'function' ? (c.totalCount as () => Promise<number>)() : c.totalCount),
+  },
+};

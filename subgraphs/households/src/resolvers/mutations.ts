@@ -1,0 +1,96 @@
+/** Writes: recording a review, re-assigning a household. Each is one transaction; bad input writes nothing. */
+import { eq } from 'drizzle-orm';
+import { GraphQLError } from 'graphql';
+import { toIsoDate } from '@ansinh/scalars';
+import { badInput, forbidden } from '@ansinh/server';
+import type { Context } from '../context.js';
+import { assessments, householdUnitChanges, households, type HouseholdModel } from '../db/schema.js';
+import { inForce, unitOn } from '../db/units.js';
+import { classify } from '../domain/classify.js';
+import { applicableStandards, requireStandard } from '../domain/standards.js';
+import type { Resolvers } from '../generated/graphql.js';
+
+/** Who may write reviews and re-assignments: ward officers and city integrators in their area, and ADMIN. */
+function requireRegistryWriter(ctx: Context): void {
+  if (!['WARD_OFFICER', 'CITY_INTEGRATOR', 'ADMIN'].includes(ctx.caller.role)) {
+    throw forbidden(`A ${ctx.caller.role} may not change the registry`);
+  }
+}
+
+/** The household, if it is in the caller's area (the loader filters by area). */
+async function requireHousehold(ctx: Context, code: string): Promise<HouseholdModel> {
+  requireRegistryWriter(ctx);
+  const household = await ctx.loaders.householdByCode.load(code.trim());
+  if (!household) throw badInput(`No household has the code "${code}"`, 'input.householdCode');
+  return household;
+}
+
+const required = (value: string, field: string) => {
+  if (!value.trim()) throw badInput(`"input.${field}" must not be empty`, `input.${field}`);
+  return value.trim();
+};
+
+export const mutationResolvers: Resolvers = {
+  Mutation: {
+    recordAssessment: async (_, { input }, ctx) => {
+      const household = await requireHousehold(ctx, input.householdCode);
+      const assessedOn = toIsoDate(input.assessedOn);
+      const recordedBy = required(input.recordedBy, 'recordedBy');
+      if (Number(assessedOn.slice(0, 4)) !== input.reviewYear) {
+        throw badInput(`"input.assessedOn" ${assessedOn} is not in the review year ${input.reviewYear}`, 'input.assessedOn');
+      }
+      const monthDay = assessedOn.slice(5);
+      if (input.kind === 'PERIODIC' && (monthDay < '09-01' || monthDay > '12-14')) {
+        throw badInput(`A PERIODIC review is dated 1 September–14 December; "input.assessedOn" is ${assessedOn}`, 'input.assessedOn');
+      }
+      const [standard] = await applicableStandards(ctx, household.unitId, assessedOn);
+      if (!standard) throw badInput(`No poverty standard is in force for household ${household.code} on ${assessedOn}`, 'input.assessedOn');
+      const loaded = await requireStandard(ctx, standard.code, 'input.assessedOn');
+      const result = classify(loaded, {
+        areaType: household.areaType, incomePerCapita: input.incomePerCapita, incomePeriod: input.incomePeriod,
+        deprivedIndicators: input.deprivedIndicators ?? [],
+      });
+      if (input.status && input.status !== result.status) {
+        throw new GraphQLError(`"input.status" ${input.status} disagrees with the classification: ${result.reasons.explanation}`, {
+          extensions: { code: 'BAD_USER_INPUT', argument: 'input.status', classification: { status: result.status, standard: result.standardCode, ...result.reasons } },
+        });
+      }
+      return ctx.db.transaction(async (tx) => {
+        const [row] = await tx.insert(assessments).values({
+          householdId: household.id, reviewYear: input.reviewYear, kind: input.kind, assessedOn,
+          standardCode: standard.code, incomePerCapita: input.incomePerCapita, incomePeriod: input.incomePeriod,
+          deprivedIndicators: result.reasons.deprivedIndicators, status: result.status, recordedBy, unitId: household.unitId,
+        }).returning();
+        ctx.loaders.assessmentsOfHousehold.clear(household.id);
+        ctx.loaders.latestAssessment.clear(household.id);
+        return row!;
+      });
+    },
+    reassignHousehold: async (_, { input }, ctx) => {
+      const household = await requireHousehold(ctx, input.householdCode);
+      const effectiveOn = toIsoDate(input.effectiveOn);
+      const recordedBy = required(input.recordedBy, 'recordedBy');
+      const target = await unitOn(ctx.db, input.unitCode, effectiveOn);
+      if (!target) throw badInput(`No administrative unit with the code "${input.unitCode}" is in force on ${effectiveOn}`, 'input.unitCode');
+      if (target.id === household.unitId) throw badInput(`Household ${household.code} already belongs to ${target.name} (${target.code})`, 'input.unitCode');
+      const current = await ctx.loaders.unit.load(household.unitId);
+      if (current && current.validFrom && current.validFrom > effectiveOn) {
+        throw badInput(`"input.effectiveOn" ${effectiveOn} is before the household's current unit came into force (${current.validFrom})`, 'input.effectiveOn');
+      }
+      const changes = await ctx.loaders.unitChangesOfHousehold.load(household.id);
+      const last = changes.at(-1);
+      if (last && last.effectiveOn > effectiveOn) {
+        throw badInput(`"input.effectiveOn" ${effectiveOn} is before the household's last re-assignment (${last.effectiveOn})`, 'input.effectiveOn');
+      }
+      if (!inForce(target, effectiveOn)) throw badInput(`${target.name} is not in force on ${effectiveOn}`, 'input.unitCode');
+      return ctx.db.transaction(async (tx) => {
+        await tx.insert(householdUnitChanges).values({ householdId: household.id, fromUnitId: household.unitId, toUnitId: target.id, effectiveOn, recordedBy });
+        const [row] = await tx.update(households).set({ unitId: target.id }).where(eq(households.id, household.id)).returning();
+        ctx.loaders.unitChangesOfHousehold.clear(household.id);
+        ctx.loaders.household.clear(household.id).prime(household.id, row!);
+        ctx.loaders.householdByCode.clear(household.code).prime(household.code, row!);
+        return row!;
+      });
+    },
+  },
+};

@@ -1,0 +1,177 @@
+/**
+ * Area reports: a unit's figures for a review year, computed from stored assessments, unit totals and targets.
+ * See docs/households.md ("How each report figure is computed").
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { rows } from '@ansinh/db';
+import { callerSeesSmallCells, SMALL_CELL, type Caller } from '@ansinh/server';
+import type { HouseholdsDb } from '../context.js';
+import { households, reductionTargets, type UnitModel } from '../db/schema.js';
+import { areaSets } from '../domain/area.js';
+import { classify, type LoadedStandard, type Period } from '../domain/classify.js';
+import { statusHistory, transitions, type TransitionKind } from '../domain/transitions.js';
+
+export interface AreaCounts { year: number; poorHouseholds: number; poorPersons: number; nearPoorHouseholds: number; nearPoorPersons: number }
+export interface AreaTransitions {
+  newlyPoor: number; relapsedPoor: number; newlyNearPoor: number; relapsedNearPoor: number;
+  escapedPoverty: number; escapedPovertyToNearPoor: number; escapedNearPoverty: number;
+}
+
+/** Counts are numbers here; suppressSmallCells may set them to null for a caller (the schema's fields are nullable). */
+export interface AreaStatisticsModel extends AreaCounts {
+  unit: UnitModel;
+  /** the standard every assessment was re-classified under; null: as recorded */
+  standard: LoadedStandard | null;
+  totalHouseholds: number;
+  totalPersons: number;
+  poorRate: number | null;
+  nearPoorRate: number | null;
+  start: AreaCounts;
+  transitions: AreaTransitions;
+  poorReduction: number;
+  nearPoorReduction: number;
+  poorReductionTarget: number | null;
+  nearPoorReductionTarget: number | null;
+  poorTargetAchievement: number | null;
+  nearPoorTargetAchievement: number | null;
+  rolledUpHouseholds: number;
+  awaitingReassignment: number;
+  /** the figures withheld from this caller, and why */
+  suppressed: { field: string; reason: string }[];
+}
+
+/**
+ * Small-cell suppression for callers who may see statistics only (ANALYST): a figure that counts fewer than
+ * SMALL_CELL households is withheld (null), with the figures derived from it (its persons, its rate, a reduction
+ * and achievement computed from it), so no small group of families can be singled out. Zero is under 5 too.
+ */
+export function suppressSmallCells(stats: AreaStatisticsModel, caller: Caller): AreaStatisticsModel {
+  if (callerSeesSmallCells(caller)) return stats;
+  const reason = `fewer than ${SMALL_CELL} households`;
+  const out = { ...stats, start: { ...stats.start }, transitions: { ...stats.transitions }, suppressed: [...stats.suppressed] } as Record<string, any>;
+  const small = (n: number | null) => (n ?? 0) < SMALL_CELL;
+  const withhold = (target: Record<string, unknown>, prefix: string, fields: string[]) => {
+    for (const f of fields) {
+      if (target[f] === null) continue;
+      target[f] = null;
+      out.suppressed.push({ field: prefix + f, reason });
+    }
+  };
+  if (small(stats.totalHouseholds)) withhold(out, '', ['totalHouseholds', 'totalPersons']);
+  for (const [kind, reduction] of [['poor', 'poorReduction'], ['nearPoor', 'nearPoorReduction']] as const) {
+    const endSmall = small(stats[`${kind}Households`]);
+    const startSmall = small(stats.start[`${kind}Households`]);
+    if (endSmall) withhold(out, '', [`${kind}Households`, `${kind}Persons`, `${kind}Rate`]);
+    if (startSmall) withhold(out.start, 'start.', [`${kind}Households`, `${kind}Persons`]);
+    // a reduction next to one exact count would give the other away
+    if (endSmall || startSmall) withhold(out, '', [reduction, `${kind}TargetAchievement`]);
+  }
+  for (const [k, v] of Object.entries(stats.transitions)) if (small(v)) withhold(out.transitions, 'transitions.', [k]);
+  for (const k of ['rolledUpHouseholds', 'awaitingReassignment'] as const) if (small(stats[k])) withhold(out, '', [k]);
+  return out as AreaStatisticsModel;
+}
+
+/** Percent with two decimals, as the reports print it; null when there is nothing to divide by. */
+export function percent(part: number, whole: number | null): number | null {
+  if (whole === null || whole <= 0) return null;
+  return Math.round((part * 10_000) / whole) / 100;
+}
+
+interface Row {
+  id: string; household_id: string; review_year: number; assessed_on: string; status: string; unit_id: string;
+  income_per_capita: number | string; income_period: string; deprived_indicators: string[]; area_type: string; persons: number;
+}
+
+/**
+ * A unit's figures for a review year. Households: those with an assessment of the year recorded in the unit,
+ * below it, or (for a post-2025 unit) in old units linked to it in full; each counts with its latest assessment
+ * of the year. Totals: the unit's own row in unit_totals for the year if there is one, otherwise its children's,
+ * recursively (so district and ward rows are never counted twice).
+ */
+export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null, caller: Caller): Promise<AreaStatisticsModel> {
+  const sets = await areaSets(db, unit.id);
+  const counted = [...sets.direct, ...sets.rolledUp];
+  const rolledUp = new Set(sets.rolledUp);
+  // every assessment up to `year` of the households assessed in the area in `year` or the year before
+  const found = await rows<Row>(db, sql`
+    with hh as (
+      select distinct a.household_id from households.assessments a
+      where a.review_year in (${year}, ${year - 1}) and a.unit_id in ${counted.length ? sql`(${sql.join(counted.map((id) => sql`${id}`), sql`, `)})` : sql`(null)`}
+    )
+    select a.id, a.household_id, a.review_year::int as review_year, a.assessed_on::text as assessed_on, a.status, a.unit_id,
+           a.income_per_capita, a.income_period, a.deprived_indicators, h.area_type,
+           (select count(*) from households.members m where m.household_id = a.household_id)::int as persons
+    from households.assessments a
+    join hh on hh.household_id = a.household_id
+    join households.households h on h.id = a.household_id
+    where a.review_year <= ${year}`);
+
+  const status = (r: Row) => !standard ? r.status : classify(standard, {
+    areaType: r.area_type, incomePerCapita: Number(r.income_per_capita), incomePeriod: r.income_period as Period,
+    deprivedIndicators: (r.deprived_indicators ?? []).filter((c) => standard.indicators.some((i) => i.code === c)),
+  }).status;
+
+  const byHousehold = new Map<string, Row[]>();
+  for (const r of found) (byHousehold.get(r.household_id) ?? byHousehold.set(r.household_id, []).get(r.household_id)!).push(r);
+  const countedSet = new Set(counted);
+  const end: AreaCounts = { year, poorHouseholds: 0, poorPersons: 0, nearPoorHouseholds: 0, nearPoorPersons: 0 };
+  const start: AreaCounts = { year: year - 1, poorHouseholds: 0, poorPersons: 0, nearPoorHouseholds: 0, nearPoorPersons: 0 };
+  const moves: AreaTransitions = { newlyPoor: 0, relapsedPoor: 0, newlyNearPoor: 0, relapsedNearPoor: 0, escapedPoverty: 0, escapedPovertyToNearPoor: 0, escapedNearPoverty: 0 };
+  const KIND: Record<TransitionKind, keyof AreaTransitions> = {
+    NEWLY_POOR: 'newlyPoor', RELAPSED_POOR: 'relapsedPoor', NEWLY_NEAR_POOR: 'newlyNearPoor', RELAPSED_NEAR_POOR: 'relapsedNearPoor',
+    ESCAPED_POVERTY: 'escapedPoverty', ESCAPED_NEAR_POVERTY: 'escapedNearPoverty',
+  };
+  let rolledUpHouseholds = 0;
+  const add = (counts: AreaCounts, s: string, persons: number) => {
+    if (s === 'POOR') { counts.poorHouseholds += 1; counts.poorPersons += persons; }
+    if (s === 'NEAR_POOR') { counts.nearPoorHouseholds += 1; counts.nearPoorPersons += persons; }
+  };
+  for (const list of byHousehold.values()) {
+    const history = statusHistory(list.map((r) => ({
+      id: r.id, reviewYear: r.review_year, assessedOn: r.assessed_on, status: status(r), unitId: r.unit_id,
+    })));
+    const persons = list[0]!.persons;
+    const thisYear = history.find((h) => h.reviewYear === year && countedSet.has(h.unitId));
+    const lastYear = history.find((h) => h.reviewYear === year - 1 && countedSet.has(h.unitId));
+    if (lastYear) add(start, lastYear.status, persons);
+    if (!thisYear) continue;
+    add(end, thisYear.status, persons);
+    if (rolledUp.has(thisYear.unitId)) rolledUpHouseholds += 1;
+    for (const t of transitions(history)) {
+      if (t.year !== year) continue;
+      moves[KIND[t.kind]] += 1;
+      if (t.kind === 'ESCAPED_POVERTY' && t.to === 'NEAR_POOR') moves.escapedPovertyToNearPoor += 1;
+    }
+  }
+
+  const [total] = await rows<{ households: number | null; persons: number | null }>(db, sql`
+    with recursive counted(id, has_total) as (
+      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year})
+      from households.units u where u.id = ${unit.id}
+      union all
+      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year})
+      from households.units u join counted c on u.parent_id = c.id where not c.has_total
+    )
+    select sum(t.households)::int as households, sum(t.persons)::int as persons
+    from counted c join households.unit_totals t on t.unit_id = c.id and t.year = ${year} where c.has_total`);
+  const [target] = await db.select().from(reductionTargets).where(and(eq(reductionTargets.unitId, unit.id), eq(reductionTargets.year, year)));
+  const [awaiting] = sets.partial.length
+    ? await db.select({ n: sql<number>`count(*)::int` }).from(households).where(inArray(households.unitId, sets.partial))
+    : [{ n: 0 }];
+
+  const totalHouseholds = total?.households == null ? null : Number(total.households);
+  const poorReduction = start.poorHouseholds - end.poorHouseholds;
+  const nearPoorReduction = start.nearPoorHouseholds - end.nearPoorHouseholds;
+  const poorTarget = target?.poorHouseholds ?? null;
+  const nearPoorTarget = target?.nearPoorHouseholds ?? null;
+  return suppressSmallCells({
+    unit, standard, ...end, suppressed: [],
+    totalHouseholds: totalHouseholds ?? 0, totalPersons: Number(total?.persons ?? 0),
+    poorRate: percent(end.poorHouseholds, totalHouseholds), nearPoorRate: percent(end.nearPoorHouseholds, totalHouseholds),
+    start, transitions: moves, poorReduction, nearPoorReduction,
+    poorReductionTarget: poorTarget, nearPoorReductionTarget: nearPoorTarget,
+    poorTargetAchievement: poorTarget ? percent(poorReduction, poorTarget) : null,
+    nearPoorTargetAchievement: nearPoorTarget ? percent(nearPoorReduction, nearPoorTarget) : null,
+    rolledUpHouseholds, awaitingReassignment: Number(awaiting!.n),
+  }, caller);
+}

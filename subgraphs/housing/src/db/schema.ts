@@ -1,0 +1,55 @@
+/** The housing subgraph's tables, in the PostgreSQL schema `housing`. */
+import { sql } from 'drizzle-orm';
+import { bigint, date, index, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { areaUnitsTable, idempotencyTable } from '@ansinh/db';
+
+export const housingSchema = pgSchema('housing');
+
+/** The administrative-unit reference list (see packages/db/src/programme.ts). */
+export const areaUnits = areaUnitsTable(housingSchema);
+/** Keys of the mutations already applied, with their first result. */
+export const idempotencyKeys = idempotencyTable(housingSchema);
+
+/** Housing programmes: national target programme, makeshift-house replacement, Great Solidarity houses, cities'. */
+export const programmes = housingSchema.table('programmes', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  /** null: national; otherwise the province code of a city's programme */
+  jurisdiction: text('jurisdiction'),
+});
+
+/** Housing supports (new builds and repairs); the household is an id owned by the households subgraph. */
+export const supports = housingSchema.table('supports', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  code: text('code').notNull(),
+  householdId: uuid('household_id').notNull(),
+  kind: text('kind').notNull(),
+  programme: text('programme').notNull().references(() => programmes.code),
+  /** the household's poverty status when the support was proposed (POOR, NEAR_POOR) */
+  beneficiaryStatus: text('beneficiary_status').notNull(),
+  status: text('status').notNull(),
+  proposedOn: date('proposed_on', { mode: 'string' }).notNull(),
+  approvedOn: date('approved_on', { mode: 'string' }),
+  constructionStartedOn: date('construction_started_on', { mode: 'string' }),
+  completedOn: date('completed_on', { mode: 'string' }),
+  handedOverOn: date('handed_over_on', { mode: 'string' }),
+  /** the ward the support was recorded in and its ancestors (unit ids, province first) */
+  area: text('area').array().notNull(),
+}, (t) => [
+  uniqueIndex('supports_code_idx').on(t.code),
+  index('supports_household_idx').on(t.householdId, t.proposedOn),
+  index('supports_area_idx').using('gin', t.area),
+]);
+
+/** Where the money for a support comes from, one row per source. */
+export const fundingLines = housingSchema.table('funding_lines', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  supportId: uuid('support_id').notNull().references(() => supports.id),
+  source: text('source').notNull(),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+}, (t) => [index('funding_lines_support_idx').on(t.supportId)]);
+
+export type HousingSupportModel = typeof supports.$inferSelect;
+export type FundingLineModel = typeof fundingLines.$inferSelect;
+export type HousingProgrammeModel = typeof programmes.$inferSelect;

@@ -1,0 +1,43 @@
+/** Per-request DataLoaders: one SQL statement per kind of lookup, however many parents ask. */
+import DataLoader from 'dataloader';
+import { and, asc, desc, inArray, sql } from 'drizzle-orm';
+import { byKey, groupBy, isUuid, type Caller } from '@ansinh/server';
+import { recordReadable } from './access.js';
+import type { HousingDb } from './context.js';
+import { fundingLines, programmes, supports, type FundingLineModel, type HousingProgrammeModel, type HousingSupportModel } from './db/schema.js';
+
+/** Loaders for one request and one caller: records outside the caller's area are not found. */
+export function createLoaders(db: HousingDb, caller: Caller) {
+  const readable = recordReadable(caller, supports.area);
+  return {
+    support: new DataLoader<string, HousingSupportModel | null>(async (ids) => {
+      const valid = ids.filter(isUuid);
+      const rows = valid.length ? await db.select().from(supports).where(and(inArray(supports.id, valid), readable)) : [];
+      return byKey(ids, rows, (r) => r.id);
+    }),
+    /** Each household's supports, newest proposal first. */
+    supportsOfHousehold: new DataLoader<string, HousingSupportModel[]>(async (ids) => {
+      const valid = ids.filter(isUuid);
+      const rows = valid.length
+        ? await db.select().from(supports).where(and(inArray(supports.householdId, valid), readable))
+          .orderBy(asc(supports.householdId), desc(supports.proposedOn), asc(supports.code))
+        : [];
+      return groupBy(ids, rows, (r) => r.householdId);
+    }),
+    /** Each support's funding lines, largest first (support ids come from this subgraph's own rows). */
+    fundingLinesOfSupport: new DataLoader<string, FundingLineModel[]>(async (ids) => {
+      const valid = ids.filter(isUuid);
+      const rows = valid.length
+        ? await db.select().from(fundingLines).where(and(inArray(fundingLines.supportId, valid), sql`${fundingLines.supportId} in (select ${supports.id} from ${supports} where ${readable})`))
+          .orderBy(asc(fundingLines.supportId), desc(fundingLines.amount), asc(fundingLines.source))
+        : [];
+      return groupBy(ids, rows, (r) => r.supportId);
+    }),
+    programme: new DataLoader<string, HousingProgrammeModel | null>(async (codes) => {
+      const rows = await db.select().from(programmes).where(inArray(programmes.code, [...codes]));
+      return byKey(codes, rows, (r) => r.code);
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

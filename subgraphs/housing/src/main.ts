@@ -1,0 +1,4 @@
+import { runSubgraph } from '@ansinh/server';
+import { housing } from './index.js';
+
+await runSubgraph(housing, 4004);

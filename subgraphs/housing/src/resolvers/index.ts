@@ -1,0 +1,52 @@
+import { asc, sql } from 'drizzle-orm';
+import { rows } from '@ansinh/db';
+import { badInput, requireIndividuals, unitInForce } from '@ansinh/server';
+import { programmes } from '../db/schema.js';
+import type { Resolvers } from '../generated/graphql.js';
+import { mutations } from './mutations.js';
+import { housingStatistics, suppressSmallCells } from './statistics.js';
+
+export const resolvers: Resolvers = {
+  Query: {
+    housingSupport: (_, { id }, ctx) => { requireIndividuals(ctx.caller); return ctx.loaders.support.load(id); },
+    housingProgrammes: (_, __, ctx) => ctx.db.select().from(programmes).orderBy(asc(programmes.code)),
+    housingStatistics: async (_, { unitCode, from, to }, ctx) => {
+      if (from > to) throw badInput(`"from" (${from}) must not be after "to" (${to})`, 'from');
+      const unit = await unitInForce(ctx.db, 'housing', unitCode, to);
+      // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
+      return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to));
+    },
+  },
+  Mutation: mutations,
+  HousingSupport: {
+    __resolveReference: (ref, ctx) => ctx.loaders.support.load(ref.id),
+    kind: (s) => s.kind as never,
+    status: (s) => s.status as never,
+    programme: async (s, _, ctx) => (await ctx.loaders.programme.load(s.programme))!,
+    fundingLines: (s, _, ctx) => ctx.loaders.fundingLinesOfSupport.load(s.id),
+    householdContribution: async (s, _, ctx) => (await ctx.loaders.fundingLinesOfSupport.load(s.id))
+      .filter((f) => f.source === 'HOUSEHOLD').reduce((sum, f) => sum + f.amount, 0),
+    household: (s) => ({ id: s.householdId }),
+  },
+  HousingProgramme: {
+    kind: (p) => p.kind as never,
+  },
+  FundingLine: {
+    source: (f) => f.source as never,
+  },
+  HousingStatistics: {
+    byKind: (s) => s.byKind as never,
+    byStatus: (s) => s.byStatus as never,
+  },
+  Household: {
+    // the households subgraph owns the household; here it is just its key
+    __resolveReference: (ref) => ({ id: ref.id }),
+    housingSupports: (h, _, ctx) => ctx.loaders.supportsOfHousehold.load(h.id),
+  },
+  GapStatistics: {
+    __resolveReference: (ref) => ref,
+    housingSupported: async (g, _, ctx) => (await rows<{ id: string }>(ctx.db, sql`
+      select distinct s.household_id as id from housing.supports s
+      where s.area @> array[${g.unitId}]::text[] and s.proposed_on <= ${g.on} order by 1`)).map((r) => r.id),
+  },
+};

@@ -1,0 +1,76 @@
+/** housingStatistics: a unit's housing support over a period, from the supports' own area and dates. */
+import { sql } from 'drizzle-orm';
+import { rows } from '@ansinh/db';
+import { callerSeesSmallCells, SMALL_CELL, type Caller } from '@ansinh/server';
+import type { HousingDb } from '../context.js';
+
+export interface HousingStatisticsModel {
+  unit: { id: string }; from: string; to: string; houses: number;
+  byKind: { kind: string; houses: number }[];
+  byBeneficiary: { beneficiaryStatus: string; houses: number }[];
+  byWard: { unit: { id: string }; houses: number }[];
+  byStatus: { status: string; supports: number }[];
+  funding: { source: string; amount: number }[];
+}
+
+export const STATUSES = ['PROPOSED', 'APPROVED', 'UNDER_CONSTRUCTION', 'COMPLETED', 'HANDED_OVER'];
+const SOURCES = ['CENTRAL_BUDGET', 'PROVINCE_BUDGET', 'DISTRICT_BUDGET', 'POLICY_BANK_LOAN', 'FUND_FOR_THE_POOR', 'DONATION', 'HOUSEHOLD'];
+
+export async function housingStatistics(db: HousingDb, unitId: string, from: string, to: string): Promise<HousingStatisticsModel> {
+  const inArea = sql`s.area @> array[${unitId}]::text[]`;
+  const done = await rows<{ kind: string; beneficiary_status: string; ward: string; houses: number }>(db, sql`
+    select s.kind, s.beneficiary_status, s.area[array_length(s.area, 1)] as ward, count(*)::int as houses
+    from housing.supports s where ${inArea} and s.completed_on between ${from} and ${to}
+    group by 1, 2, 3`);
+  const funding = await rows<{ source: string; amount: string }>(db, sql`
+    select f.source, sum(f.amount)::bigint as amount
+    from housing.supports s join housing.funding_lines f on f.support_id = s.id
+    where ${inArea} and s.completed_on between ${from} and ${to} group by f.source`);
+  const status = await rows<{ status: string; supports: number }>(db, sql`
+    select case when s.handed_over_on <= ${to} then 'HANDED_OVER' when s.completed_on <= ${to} then 'COMPLETED'
+                when s.construction_started_on <= ${to} then 'UNDER_CONSTRUCTION' when s.approved_on <= ${to} then 'APPROVED'
+                else 'PROPOSED' end as status, count(*)::int as supports
+    from housing.supports s where ${inArea} and s.proposed_on <= ${to} group by 1`);
+  const sum = (pick: (r: (typeof done)[number]) => string) => {
+    const m = new Map<string, number>();
+    for (const r of done) m.set(pick(r), (m.get(pick(r)) ?? 0) + r.houses);
+    return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+  };
+  return {
+    unit: { id: unitId }, from, to,
+    houses: done.reduce((s, r) => s + r.houses, 0),
+    byKind: sum((r) => r.kind).map(([kind, houses]) => ({ kind, houses })),
+    byBeneficiary: sum((r) => r.beneficiary_status).map(([beneficiaryStatus, houses]) => ({ beneficiaryStatus, houses })),
+    byWard: sum((r) => r.ward).map(([id, houses]) => ({ unit: { id }, houses })),
+    byStatus: STATUSES.map((s) => ({ status: s, supports: status.find((r) => r.status === s)?.supports ?? 0 })),
+    funding: SOURCES.filter((s) => funding.some((f) => f.source === s)).map((s) => ({ source: s, amount: Number(funding.find((f) => f.source === s)!.amount) })),
+  };
+}
+
+/** The statistics as a caller may see them: counts may be null (small-cell suppression). */
+export interface HousingStatisticsView {
+  unit: { id: string }; from: string; to: string; houses: number | null;
+  byKind: { kind: string; houses: number | null }[];
+  byBeneficiary: { beneficiaryStatus: string; houses: number | null }[];
+  byWard: { unit: { id: string }; houses: number | null }[];
+  byStatus: { status: string; supports: number | null }[];
+  funding: { source: string; amount: number }[] | null;
+}
+
+/**
+ * Small-cell suppression (docs/security.md): ANALYST gets every count under SMALL_CELL as null, and no funding
+ * figures when fewer than SMALL_CELL houses were completed; other roles get exact figures.
+ */
+export function suppressSmallCells(caller: Caller, stats: HousingStatisticsModel): HousingStatisticsView {
+  if (callerSeesSmallCells(caller)) return stats;
+  const cell = (n: number) => (n < SMALL_CELL ? null : n);
+  return {
+    ...stats,
+    houses: cell(stats.houses),
+    byKind: stats.byKind.map((r) => ({ ...r, houses: cell(r.houses) })),
+    byBeneficiary: stats.byBeneficiary.map((r) => ({ ...r, houses: cell(r.houses) })),
+    byWard: stats.byWard.map((r) => ({ ...r, houses: cell(r.houses) })),
+    byStatus: stats.byStatus.map((r) => ({ ...r, supports: cell(r.supports) })),
+    funding: stats.houses < SMALL_CELL ? null : stats.funding,
+  };
+}

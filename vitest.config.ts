@@ -1,0 +1,18 @@
+/**
+ * One `vitest run` runs every test on PGlite, and again on PostgreSQL when TEST_DATABASE_URL is set
+ * (a server to create fresh databases on, e.g. postgres://postgres@127.0.0.1:5432/test).
+ */
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+const systemTests = ['test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'];
+const timeouts = { testTimeout: 60_000, hookTimeout: 180_000 };
+
+const projects: TestProjectInlineConfiguration[] = [
+  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+  { test: { name: 'pglite', include: systemTests, globalSetup: ['test/setup/pglite.ts'], ...timeouts } },
+];
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({ test: { name: 'postgres', include: systemTests, globalSetup: ['test/setup/postgres.ts'], ...timeouts } });
+}
+
+export default defineConfig({ test: { projects, pool: 'forks', maxWorkers: 2 } });
