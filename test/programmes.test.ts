@@ -13,6 +13,49 @@ afterAll(async () => { await t?.close(); });
 
 const million = (vnd: number) => Math.round(vnd / 1_000_000);
 
+/**
+ * BHYT coverage from the demo records directly (the rule of docs/programmes.md): a household's group on a day is
+ * its latest review up to then, recorded in the unit or below; newly escaped while its last step off the lists is
+ * under 36 months old; covered members hold a card valid that day.
+ */
+function expectedCoverage(unitCode: string, on: string) {
+  const d = demoData();
+  const inUnit = new Set<string>();
+  const walk = (id: string) => { inUnit.add(id); for (const u of d.units) if (u.parentId === id) walk(u.id); };
+  for (const u of d.units) if (u.code === unitCode) walk(u.id);
+  const listed = (s: string | null | undefined) => s === 'POOR' || s === 'NEAR_POOR';
+  const persons = { POOR_HOUSEHOLD: 0, NEAR_POOR_HOUSEHOLD: 0, NEWLY_ESCAPED_HOUSEHOLD: 0 } as Record<string, number>;
+  const covered = { ...persons };
+  const byHousehold = new Map<string, typeof d.assessments>();
+  for (const a of d.assessments) if (a.assessedOn <= on) (byHousehold.get(a.householdId) ?? byHousehold.set(a.householdId, []).get(a.householdId)!).push(a);
+  const holders = new Set(d.cards.filter((c) => c.validFrom <= on && on <= c.validTo).map((c) => c.memberId));
+  const membersOf = new Map<string, string[]>();
+  for (const m of d.members) (membersOf.get(m.householdId) ?? membersOf.set(m.householdId, []).get(m.householdId)!).push(m.id);
+  for (const [householdId, all] of byHousehold) {
+    // the latest review of each year, oldest year first
+    const years = [...new Map(all.sort((a, b) => a.assessedOn.localeCompare(b.assessedOn)).map((a) => [a.reviewYear, a])).values()].sort((a, b) => a.reviewYear - b.reviewYear);
+    const latest = years[years.length - 1]!;
+    if (!inUnit.has(latest.unitId)) continue;
+    let group: string | null = latest.status === 'POOR' ? 'POOR_HOUSEHOLD' : latest.status === 'NEAR_POOR' ? 'NEAR_POOR_HOUSEHOLD' : null;
+    if (!group) {
+      const escapes = years.filter((a, i) => i > 0 && listed(years[i - 1]!.status) && !listed(a.status)).map((a) => a.assessedOn);
+      const last = escapes.sort().pop();
+      if (last) {
+        const end = new Date(`${last}T00:00:00Z`);
+        end.setUTCMonth(end.getUTCMonth() + 36);
+        if (end.toISOString().slice(0, 10) > on) group = 'NEWLY_ESCAPED_HOUSEHOLD';
+      }
+    }
+    if (!group) continue;
+    const members = membersOf.get(householdId) ?? [];
+    persons[group]! += members.length;
+    covered[group]! += members.filter((m) => holders.has(m)).length;
+  }
+  return Object.keys(persons).map((g) => ({
+    beneficiaryGroup: g, persons: persons[g]!, covered: covered[g]!, rate: persons[g] ? Math.round((covered[g]! / persons[g]!) * 10_000) / 100 : null,
+  }));
+}
+
 describe('credit', () => {
   it('Hải Phòng, end of 2023: job creation 20,104 loans / 1,208,044 million outstanding; students 2,754 / 112,862 million', async () => {
     const res = await t.query(`{ creditStatistics(unitCode: "31", on: "2023-12-31") {
@@ -89,6 +132,35 @@ describe('health', () => {
       { funder: 'PROVINCE_BUDGET', percent: 30, amount: Math.round(card.premium * 0.3) },
     ]);
     expect(res.data.insuranceCard.ownContribution).toBe(card.premium - Math.round(card.premium * 0.7) - Math.round(card.premium * 0.3));
+  });
+
+  const COVERAGE = (unit: string, on: string) => `{ healthStatistics(unitCode: "${unit}", on: "${on}") { total { holders } coverage { beneficiaryGroup persons covered rate } } }`;
+
+  it('coverage of Quận 6 at the end of 2022: the registry\'s persons (5,945 poor, 4,482 near-poor), and who of them holds a card', async () => {
+    const res = await t.query(COVERAGE('775', '2022-12-31'));
+    expect(res.errors).toBeUndefined();
+    const { total, coverage } = res.data.healthStatistics;
+    // the same persons as the district report (areaStatistics), and every one of the 6,145 holders is in a group
+    expect(coverage.map((c: any) => [c.beneficiaryGroup, c.persons])).toEqual([
+      ['POOR_HOUSEHOLD', 5_945], ['NEAR_POOR_HOUSEHOLD', 4_482], ['NEWLY_ESCAPED_HOUSEHOLD', expectedCoverage('775', '2022-12-31')[2]!.persons],
+    ]);
+    expect(coverage.reduce((sum: number, c: any) => sum + c.covered, 0)).toBe(total.holders);
+    expect(coverage).toEqual(expectedCoverage('775', '2022-12-31'));
+  });
+
+  it('coverage in Hải Phòng at the end of 2023: every poor-household member holds a free card (5,753 of 5,753)', async () => {
+    const res = await t.query(COVERAGE('31', '2023-12-31'));
+    expect(res.data.healthStatistics.coverage[0]).toEqual({ beneficiaryGroup: 'POOR_HOUSEHOLD', persons: 5_753, covered: 5_753, rate: 100 });
+    expect(res.data.healthStatistics.coverage).toEqual(expectedCoverage('31', '2023-12-31'));
+  });
+
+  it('coverage in Quận Hải An at the end of 2022: no poor household left (rate null); the analyst gets no group under 5 households', async () => {
+    const officer = (await t.query(COVERAGE('306', '2022-12-31'))).data.healthStatistics.coverage;
+    expect(officer[0]).toEqual({ beneficiaryGroup: 'POOR_HOUSEHOLD', persons: 0, covered: 0, rate: null });
+    expect(officer).toEqual(expectedCoverage('306', '2022-12-31'));
+    const analyst = (await t.query(COVERAGE('306', '2022-12-31'), {}, await t.as('ANALYST'))).data.healthStatistics.coverage;
+    expect(analyst[0]).toEqual({ beneficiaryGroup: 'POOR_HOUSEHOLD', persons: null, covered: null, rate: null });
+    expect(analyst.slice(1)).toEqual(officer.slice(1));
   });
 
   it('Member.activeCard(on) is the card valid that day', async () => {

@@ -4,7 +4,7 @@ import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskId
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { mutations } from './mutations.js';
-import { healthStatistics, suppressSmallCells } from './statistics.js';
+import { coverage, healthStatistics, suppressSmallCells, type HealthStatisticsView } from './statistics.js';
 import { accessLog } from '../db/schema.js';
 
 const validOn = (day: string) => (c: { validFrom: string; validTo: string }) => c.validFrom <= day && day <= c.validTo;
@@ -79,6 +79,11 @@ export const resolvers: Resolvers = {
       const covered = cards.filter((own) => own.some(validOn(day))).length;
       return { on: day, coveredMembers: covered, totalMembers: h.members.length };
     },
+  },
+  HealthStatistics: {
+    // only reached for coverage (@requires): the reference carries the key and the registry's groups
+    __resolveReference: (ref) => ref as unknown as HealthStatisticsView,
+    coverage: (stats, _, ctx) => coverage(ctx.db, ctx.caller, stats.on, stats.registryGroups ?? []),
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,

@@ -1,5 +1,5 @@
 /** Accent- and case-insensitive search ("dong hai" finds "Đông Hải 1"): households.fold_text() on both sides. */
-import { and, asc, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { badInput, pageSize, requireIndividuals } from '@ansinh/server';
 import { toIsoDate } from '@ansinh/scalars';
 import { householdReadable } from '../access.js';
@@ -34,19 +34,22 @@ export const searchResolvers: Resolvers = {
       requireIndividuals(ctx.caller);
       const limit = pageSize(first);
       const like = pattern(text);
-      let area;
+      let area: SQL | undefined;
       if (unitCode) {
         const unit = await latestUnit(ctx.db, unitCode);
         if (!unit) throw badInput(`No administrative unit has the code "${unitCode}"`, 'unitCode');
-        area = inArray(households.unitId, sql`(with recursive area(id) as (
+        // "= any(array(…))": the unit ids are computed once and the households index is used, before any text is folded
+        area = sql`${households.unitId} = any(array(with recursive area(id) as (
           select id from households.units where id = ${unit.id}
-          union select u.id from households.units u join area on u.parent_id = area.id) select id from area)`);
+          union select u.id from households.units u join area on u.parent_id = area.id) select id from area))`;
       }
       return ctx.db.select().from(households).where(and(
         or(
           sql`households.fold_text(${households.address}) like ${like}`,
-          sql`exists (select 1 from households.members m where m.household_id = ${households.id} and m.relation_to_head = 'HEAD'
-                and households.fold_text(m.full_name) like ${like})`,
+          // a scalar subquery per household (the index on members' household_id), not a semi-join: PostgreSQL would
+          // otherwise fold every head's name in the country before applying the area
+          sql`households.fold_text((select m.full_name from households.members m where m.household_id = ${households.id}
+                and m.relation_to_head = 'HEAD' order by m.position limit 1)) like ${like}`,
         ),
         area,
         householdReadable(ctx.caller, households.unitId),
