@@ -59,7 +59,12 @@ export interface TestSystemOptions {
   trustedDocuments?: boolean;
   explorer?: boolean;
   introspection?: boolean;
+  /** per-subgraph gateway timeouts (ms); default 120,000: a loaded CI machine is slow, and only the timeout tests want short ones */
+  timeouts?: Partial<Record<SubgraphName, number>>;
 }
+
+/** What the gateway waits for each subgraph in tests unless a test asks for less. */
+export const TEST_SUBGRAPH_TIMEOUT_MS = 120_000;
 
 let copies = 0;
 
@@ -89,6 +94,7 @@ export async function testSystem(options: TestSystemOptions = {}): Promise<TestS
     connection, port: 0, subgraphBasePort: 0, demo: false,
     auth: { jwtSecret: TEST_JWT_SECRET }, limits: options.limits, trustedDocuments: options.trustedDocuments ?? false,
     explorer: options.explorer ?? true, introspection: options.introspection ?? true,
+    timeouts: options.timeouts ?? Object.fromEntries(SUBGRAPHS.map((s) => [s.name, TEST_SUBGRAPH_TIMEOUT_MS])),
   });
   const url = system.gateway.url;
   const token = options.token === undefined ? await tokenFor('ADMIN') : options.token;

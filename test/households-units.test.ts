@@ -7,7 +7,7 @@ import { importUnits } from '@ansinh/households/import-units';
 import { demoData } from '@ansinh/demo-data';
 import { testSystem, type TestSystem } from './harness.js';
 
-const NATIONAL = new URL('../../shared/data/admin-units', import.meta.url).pathname;
+const NATIONAL = new URL('../data/admin-units', import.meta.url).pathname;
 
 let t: TestSystem;
 beforeAll(async () => { t = await testSystem(); });

@@ -9,7 +9,7 @@ import { credit } from '@ansinh/credit';
 import { health } from '@ansinh/health';
 import { households } from '@ansinh/households';
 import { housing } from '@ansinh/housing';
-import { startGateway, type RunningGateway } from './gateway.js';
+import { startGateway, type GatewayOptions, type RunningGateway } from './gateway.js';
 import { importRoute } from './import/route.js';
 import { importAuthenticator } from './import/auth.js';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions } from './auth.js';
@@ -32,6 +32,8 @@ export interface SystemOptions {
   trustedDocuments?: boolean;
   /** gateway–subgraph secret; default ANSINH_INTERNAL_SECRET, else a random one (all in this process) */
   internalSecret?: string;
+  /** how long the gateway waits for each subgraph (ms); default from the environment (see gateway.ts) */
+  timeouts?: GatewayOptions['timeouts'];
 }
 
 export interface RunningSystem {
@@ -64,6 +66,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     authenticate,
     limits: options.limits,
     trustedDocuments: options.trustedDocuments,
+    timeouts: options.timeouts,
     internalSecret,
     urls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, subgraphs[s.name].url])),
     // the import endpoint lives where the subgraphs' databases are (this process)

@@ -8,7 +8,7 @@ import { connect } from '@ansinh/db';
 import { households } from '@ansinh/households';
 import { importUnits } from '@ansinh/households/import-units';
 
-const folder = resolve(process.argv[2] ?? new URL('../../../shared/data/admin-units', import.meta.url).pathname);
+const folder = resolve(process.argv[2] ?? new URL('../../data/admin-units', import.meta.url).pathname);
 const connection = await connect({});
 const service = households(connection);
 await service.prepare({ demo: false });

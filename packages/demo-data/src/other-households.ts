@@ -5,7 +5,7 @@
  * exactly as they are.
  *
  * - Hải Phòng: Quận Lê Chân (305) and Quận Kiến An (307), codes and names from the national list
- *   (shared/data/admin-units/units-before-2025-07-01.csv): 1,550 poor households (5,753 persons: each holds a
+ *   (data/admin-units/units-before-2025-07-01.csv): 1,550 poor households (5,753 persons: each holds a
  *   free BHYT card in 2023), 600 near-poor households, and 19,000 working households outside the registry.
  * - Quận 6: 3,000 working households outside the registry (borrowers of job-creation and student loans).
  *

@@ -1,6 +1,6 @@
 /**
  * Imports national lists of administrative units and the crosswalk of a reform, in the shape of
- * shared/data/admin-units/: units-before-<date>.csv, units-from-<date>.csv, crosswalk-<date>.csv.
+ * data/admin-units/: units-before-<date>.csv, units-from-<date>.csv, crosswalk-<date>.csv.
  * Units are keyed by code and period: a unit of the "before" list is `<code>@origin`, valid until <date>; a unit
  * of the "from" list is `<code>@<date>`, valid from it. Idempotent: rows that are already as in the files are left
  * alone; the report says what was added, changed, closed and removed. All or nothing (one transaction).
