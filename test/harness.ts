@@ -4,13 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { connect, type Connection } from '@ansinh/db';
-import { issueToken, startSystem, SUBGRAPHS, type Identity, type Limits, type RunningSystem, type SubgraphName } from '@ansinh/gateway';
-import { credit } from '@ansinh/credit';
-import { health } from '@ansinh/health';
-import { households } from '@ansinh/households';
-import { housing } from '@ansinh/housing';
+import { createServices, issueToken, prepareServices, startSystem, SUBGRAPHS, type Identity, type Limits, type RunningSystem, type SubgraphName } from '@ansinh/gateway';
 
-export type TestDatabase = { kind: 'pglite'; templateDir: string } | { kind: 'postgres'; url: string; template: string; server: string };
+export type TestDatabase = { kind: 'pglite'; templateDir: string; referenceTemplateDir: string } | { kind: 'postgres'; url: string; template: string; referenceTemplate: string; server: string };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,9 +14,9 @@ declare module 'vitest' {
   }
 }
 
-/** Migrates every subgraph and loads the demo data (used once per test run, by the global setup). */
-export async function prepareAll(connection: Connection): Promise<void> {
-  for (const factory of [households, credit, health, housing]) await factory(connection).prepare({ demo: true });
+/** Migrates every subgraph, loads the reference data and the demo data (used once per test run, by the global setup). */
+export async function prepareAll(connection: Connection, demo = true): Promise<void> {
+  await prepareServices(createServices(connection), demo);
 }
 
 export interface GraphQLResponse<T = any> {
@@ -59,6 +55,8 @@ export interface TestSystemOptions {
   trustedDocuments?: boolean;
   explorer?: boolean;
   introspection?: boolean;
+  /** `reference`: a system with no demo data (ANSINH_DEMO_DATA=off), only the reference data every deployment loads */
+  data?: 'demo' | 'reference';
   /** per-subgraph gateway timeouts (ms); default 120,000: a loaded CI machine is slow, and only the timeout tests want short ones */
   timeouts?: Partial<Record<SubgraphName, number>>;
 }
@@ -74,7 +72,7 @@ export async function testSystem(options: TestSystemOptions = {}): Promise<TestS
   let cleanup: () => void | Promise<void> = () => {};
   if (database.kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'ansinh-test-'));
-    cpSync(database.templateDir, dir, { recursive: true });
+    cpSync(options.data === 'reference' ? database.referenceTemplateDir : database.templateDir, dir, { recursive: true });
     connection = await connect({ dataDir: dir });
     cleanup = () => rmSync(dir, { recursive: true, force: true });
   } else {
@@ -82,7 +80,7 @@ export async function testSystem(options: TestSystemOptions = {}): Promise<TestS
     const url = new URL(database.url);
     const name = `${database.template}_${process.pid}_${(copies += 1)}`;
     const admin = await connect({ url: database.server, max: 1 });
-    if (admin.kind === 'postgres') await admin.sql.unsafe(`create database ${name} template ${database.template}`);
+    if (admin.kind === 'postgres') await admin.sql.unsafe(`create database ${name} template ${options.data === 'reference' ? database.referenceTemplate : database.template}`);
     url.pathname = `/${name}`;
     connection = await connect({ url: url.toString(), max: 4 });
     cleanup = async () => {

@@ -39,7 +39,7 @@ describe('loans', () => {
   it('disburses, repays and writes off; a replay changes nothing and returns the first result', async () => {
     const { h, m } = household('11410');
     const input = {
-      idempotencyKey: randomUUID(), householdId: h.id, borrowerMemberId: m.id, unitId: '11410@origin', programme: 'JOB_CREATION',
+      idempotencyKey: randomUUID(), householdId: h.id, borrowerMemberId: m.id, programme: 'JOB_CREATION',
       savingsGroupCode: demoData().savingsGroups.find((g) => g.unitId === '11410@origin')!.code,
       principal: 50_000_000, disbursedOn: '2025-03-01', maturityOn: '2030-03-01',
     };
@@ -73,7 +73,7 @@ describe('loans', () => {
 
   it('the same key with another input is IDEMPOTENCY_KEY_REUSED, and nothing is written', async () => {
     const { h, m } = household('11419');
-    const input = { idempotencyKey: randomUUID(), householdId: h.id, borrowerMemberId: m.id, unitId: '11419@origin', programme: 'STUDENT', principal: 30_000_000, disbursedOn: '2025-03-01', maturityOn: '2033-03-01' };
+    const input = { idempotencyKey: randomUUID(), householdId: h.id, borrowerMemberId: m.id, programme: 'STUDENT', principal: 30_000_000, disbursedOn: '2025-03-01', maturityOn: '2033-03-01' };
     expect((await t.query(DISBURSE, { input })).errors).toBeUndefined();
     const count = await statementsIn('credit', 'loans');
     const res = await t.query(DISBURSE, { input: { ...input, principal: 40_000_000 } });
@@ -81,20 +81,23 @@ describe('loans', () => {
     expect(await statementsIn('credit', 'loans')).toBe(count);
   });
 
-  const { h, m } = { h: { id: '00000000-0000-4000-8000-000000000001' }, m: { id: '00000000-0000-4000-8000-000000000002' } };
-  const base = { householdId: h.id, borrowerMemberId: m.id, unitId: '27373@origin', programme: 'JOB_CREATION', principal: 10_000_000, disbursedOn: '2025-01-01', maturityOn: '2027-01-01' };
+  const { h, m } = household('27373');
+  const other = household('27376');
+  const base = { householdId: h.id, borrowerMemberId: m.id, programme: 'JOB_CREATION', principal: 10_000_000, disbursedOn: '2025-01-01', maturityOn: '2027-01-01' };
   it.each([
-    ['an unknown ward', { unitId: '99999@origin' }, 'unitId'],
-    ['a maturity before disbursement', { maturityOn: '2024-01-01' }, 'maturityOn'],
-    ['a principal of 0', { principal: 0 }, 'principal'],
-    ['an unknown lender', { lender: 'XYZ' }, 'lender'],
-    ['a savings group of another ward', { savingsGroupCode: 'TK-11410-1' }, 'savingsGroupCode'],
-    ['a household id that is not an id', { householdId: 'abc' }, 'householdId'],
-    ['a key too short to be a key', { idempotencyKey: 'k' }, 'idempotencyKey'],
-  ])('rejects %s, naming the field, and writes nothing', async (_, change, field) => {
+    ['a maturity before disbursement', { maturityOn: '2024-01-01' }, 'BAD_USER_INPUT', 'maturityOn'],
+    ['a principal of 0', { principal: 0 }, 'BAD_USER_INPUT', 'principal'],
+    ['an unknown lender', { lender: 'XYZ' }, 'BAD_USER_INPUT', 'lender'],
+    ['a savings group of another ward', { savingsGroupCode: 'TK-11410-1' }, 'BAD_USER_INPUT', 'savingsGroupCode'],
+    ['a household id that is not an id', { householdId: 'abc' }, 'NOT_FOUND', 'householdId'],
+    ['a household that does not exist', { householdId: '00000000-0000-4000-8000-000000000001' }, 'NOT_FOUND', 'householdId'],
+    ['a borrower of another household', { borrowerMemberId: other.m.id }, 'NOT_FOUND', 'borrowerMemberId'],
+    ['a borrower that does not exist', { borrowerMemberId: '00000000-0000-4000-8000-000000000002' }, 'NOT_FOUND', 'borrowerMemberId'],
+    ['a key too short to be a key', { idempotencyKey: 'k' }, 'BAD_USER_INPUT', 'idempotencyKey'],
+  ])('rejects %s, naming the field, and writes nothing', async (_, change, code, field) => {
     const count = await statementsIn('credit', 'loans');
     const res = await t.query(DISBURSE, { input: { idempotencyKey: randomUUID(), ...base, ...change } });
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: field });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code, argument: field });
     expect(await statementsIn('credit', 'loans')).toBe(count);
   });
 
@@ -102,6 +105,8 @@ describe('loans', () => {
     const repaid = demoData().loans.find((l) => l.status === 'REPAID')!;
     const open = demoData().loans.find((l) => l.status === 'ACTIVE')!;
     const a = await t.query(REPAY, { input: { idempotencyKey: randomUUID(), loanId: repaid.id, amount: 1_000, paidOn: '2025-06-01' } });
+    const none = await t.query(REPAY, { input: { idempotencyKey: randomUUID(), loanId: '00000000-0000-4000-8000-000000000003', amount: 1_000, paidOn: '2025-06-01' } });
+    expect(none.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'loanId' });
     expect(a.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'loanId' });
     const b = await t.query(REPAY, { input: { idempotencyKey: randomUUID(), loanId: open.id, amount: open.outstanding + 1, paidOn: '2025-06-01' } });
     expect(b.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'amount' });
@@ -113,7 +118,7 @@ describe('cards', () => {
   const CARD = 'card { id cardNumber beneficiaryGroup validFrom validTo premium supportLayers { funder percent amount } }';
   it('issues a card with the layers of the rules, renews it for the next period, and replays both', async () => {
     const { h, m } = household('27373', true);
-    const input = { idempotencyKey: randomUUID(), memberId: m.id, householdId: h.id, unitId: '27373@origin', cardNumber: 'CN3799990000001', beneficiaryGroup: 'NEAR_POOR_HOUSEHOLD', validFrom: '2027-01-01', validTo: '2027-12-31' };
+    const input = { idempotencyKey: randomUUID(), memberId: m.id, cardNumber: 'CN3799990000001', beneficiaryGroup: 'NEAR_POOR_HOUSEHOLD', validFrom: '2027-01-01', validTo: '2027-12-31' };
     const issued = await t.query(`mutation ($input: IssueCardInput!) { issueCard(input: $input) { replayed ${CARD} } }`, { input });
     expect(issued.errors).toBeUndefined();
     expect(issued.data.issueCard.card).toMatchObject({ premium: 804_600, supportLayers: [
@@ -137,12 +142,13 @@ describe('cards', () => {
   it.each([
     ['a malformed card number', { cardNumber: 'X1' }, 'cardNumber'],
     ['an end before the start', { validTo: '2026-12-31' }, 'validTo'],
-    ['a card number already issued', { cardNumber: '__TAKEN__' }, 'cardNumber'],
+    ['a card number the member already holds', { cardNumber: '__TAKEN__' }, 'cardNumber'],
   ])('rejects %s', async (_, change, field) => {
-    const { h, m } = household('27376', true);
-    const taken = demoData().cards[0]!.cardNumber;
-    const input = { idempotencyKey: randomUUID(), memberId: m.id, householdId: h.id, unitId: '27376@origin', cardNumber: 'HN2799990000009', beneficiaryGroup: 'POOR_HOUSEHOLD', validFrom: '2029-01-01', validTo: '2029-12-31', ...change };
-    if (input.cardNumber === '__TAKEN__') input.cardNumber = taken;
+    const d = demoData();
+    // a member of a Phường 8 household outside the registry who holds a card already
+    const card = d.cards.find((c) => d.households.some((x) => x.id === c.householdId && x.unitId === '27376@origin'))!;
+    const input = { idempotencyKey: randomUUID(), memberId: card.memberId, cardNumber: 'HN2799990000009', beneficiaryGroup: 'POOR_HOUSEHOLD', validFrom: '2029-01-01', validTo: '2029-12-31', ...change };
+    if (input.cardNumber === '__TAKEN__') input.cardNumber = card.cardNumber;
     const res = await t.query(`mutation ($input: IssueCardInput!) { issueCard(input: $input) { replayed } }`, { input });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: field });
   });
@@ -153,7 +159,7 @@ describe('housing supports', () => {
   it('moves PROPOSED → APPROVED → UNDER_CONSTRUCTION → COMPLETED → HANDED_OVER, one step at a time', async () => {
     const { h } = household('11425');
     const proposed = await t.query(`mutation ($input: ProposeHousingSupportInput!) { proposeHousingSupport(input: $input) { housingSupport { id status area fundingLines { source amount } } } }`, { input: {
-      idempotencyKey: randomUUID(), householdId: h.id, unitId: '11425@origin', kind: 'REPAIR', programme: 'HAIPHONG_CITY_HOUSING', beneficiaryStatus: 'NEAR_POOR',
+      idempotencyKey: randomUUID(), householdId: h.id, kind: 'REPAIR', programme: 'HAIPHONG_CITY_HOUSING', beneficiaryStatus: 'NEAR_POOR',
       proposedOn: '2025-02-01', fundingLines: [{ source: 'PROVINCE_BUDGET', amount: 30_000_000 }, { source: 'HOUSEHOLD', amount: 10_000_000 }],
     } });
     expect(proposed.errors).toBeUndefined();
@@ -186,7 +192,7 @@ describe('housing supports', () => {
 
   it('rejects an unknown programme and an empty funding list', async () => {
     const { h } = household('11425');
-    const input = { idempotencyKey: randomUUID(), householdId: h.id, unitId: '11425@origin', kind: 'REPAIR', programme: 'NOPE', beneficiaryStatus: 'POOR', proposedOn: '2025-02-01', fundingLines: [{ source: 'DONATION', amount: 1_000_000 }] };
+    const input = { idempotencyKey: randomUUID(), householdId: h.id, kind: 'REPAIR', programme: 'NOPE', beneficiaryStatus: 'POOR', proposedOn: '2025-02-01', fundingLines: [{ source: 'DONATION', amount: 1_000_000 }] };
     const a = await t.query(`mutation ($input: ProposeHousingSupportInput!) { proposeHousingSupport(input: $input) { replayed } }`, { input });
     expect(a.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'programme' });
     const b = await t.query(`mutation ($input: ProposeHousingSupportInput!) { proposeHousingSupport(input: $input) { replayed } }`, { input: { ...input, programme: 'GREAT_SOLIDARITY_HOUSE', fundingLines: [] } });

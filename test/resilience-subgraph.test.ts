@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '@ansinh/gateway';
 import { startSubgraph } from '@ansinh/server';
 import { testSystem, type TestSystem } from './harness.js';
-import { TEST_JWT_SECRET, tokenFor } from './harness.js';
+import { TEST_JWT_SECRET, TEST_SUBGRAPH_TIMEOUT_MS, tokenFor } from './harness.js';
 
 const PICTURE = `{ householdByCode(code: "27373-00012") { code unit { name } members { fullName } loans { programme } housingSupports { kind } } }`;
 
@@ -107,7 +107,8 @@ describe('a subgraph that is slow', () => {
       port: 0,
       explorer: false,
       urls: { households: t.system.subgraphs.households.url, credit: t.system.subgraphs.credit.url, health: t.system.subgraphs.health.url, housing: housingUrl },
-      timeouts: { housing: 300 },
+      // only housing is short: the others get the suite's generous wait, as a loaded machine needs
+      timeouts: { households: TEST_SUBGRAPH_TIMEOUT_MS, credit: TEST_SUBGRAPH_TIMEOUT_MS, health: TEST_SUBGRAPH_TIMEOUT_MS, housing: 300 },
       internalSecret: t.system.internalSecret,
       auth: { jwtSecret: TEST_JWT_SECRET },
       trustedDocuments: false,

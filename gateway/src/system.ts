@@ -11,11 +11,18 @@ import { households } from '@ansinh/households';
 import { housing } from '@ansinh/housing';
 import { startGateway, type GatewayOptions, type RunningGateway } from './gateway.js';
 import { importRoute } from './import/route.js';
+import type { SubgraphDbs } from './import/orchestrator.js';
 import { importAuthenticator } from './import/auth.js';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions } from './auth.js';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.js';
 
-const FACTORIES = { households, credit, health, housing } as const;
+/** What the import writes with: each subgraph's database handle and the registry's followers. */
+export function importDbs(services: Record<SubgraphName, SubgraphService>): SubgraphDbs {
+  return {
+    households: services.households.db, credit: services.credit.db, health: services.health.db, housing: services.housing.db,
+    followers: (['credit', 'health', 'housing'] as const).map((n) => services[n].follower!),
+  };
+}
 
 export interface SystemOptions {
   connection: Connection;
@@ -46,11 +53,27 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
-  const services = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, FACTORIES[s.name](options.connection)])) as Record<SubgraphName, SubgraphService>;
+/**
+ * The four subgraphs over one connection: the programme subgraphs first, then the households subgraph with their
+ * copies of the registry as its followers (written in the registry's own transactions: docs/areas.md).
+ */
+export function createServices(connection: Connection): Record<SubgraphName, SubgraphService> {
+  const programmes = { credit: credit(connection), health: health(connection), housing: housing(connection) };
+  const followers = Object.values(programmes).map((s) => s.follower!);
+  return { households: households(connection, { followers }), ...programmes };
+}
+
+/** Migrates and loads reference data (and the demo, if asked): the programme subgraphs, then the registry. */
+export async function prepareServices(services: Record<SubgraphName, SubgraphService>, demo: boolean): Promise<boolean> {
   let loadedDemo = false;
-  // one after the other: PGlite runs one statement at a time anyway, and order keeps logs readable
-  for (const s of SUBGRAPHS) loadedDemo = (await services[s.name].prepare({ demo: options.demo ?? true })).loadedDemo || loadedDemo;
+  // one after the other: PGlite runs one statement at a time anyway; the registry last, as it writes the followers
+  for (const name of ['credit', 'health', 'housing', 'households'] as const) loadedDemo = (await services[name].prepare({ demo })).loadedDemo || loadedDemo;
+  return loadedDemo;
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const services = createServices(options.connection);
+  const loadedDemo = await prepareServices(services, options.demo ?? true);
   const internalSecret = options.internalSecret ?? internalSecretFromEnv(true);
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   for (const [i, s] of SUBGRAPHS.entries()) {
@@ -70,7 +93,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     internalSecret,
     urls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, subgraphs[s.name].url])),
     // the import endpoint lives where the subgraphs' databases are (this process)
-    postRoutes: { '/import': importRoute({ authenticate: importAuthenticator(authenticate), dbs: { households: services.households.db, credit: services.credit.db, health: services.health.db, housing: services.housing.db } }) },
+    postRoutes: { '/import': importRoute({ authenticate: importAuthenticator(authenticate), dbs: importDbs(services) }) },
   });
   return {
     gateway, subgraphs, services, loadedDemo, internalSecret,

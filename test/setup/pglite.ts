@@ -1,4 +1,7 @@
-/** Builds one PGlite database with the migrations and demo data; each test file opens its own copy of it. */
+/**
+ * Builds two PGlite databases, migrated with the reference data: one with the demo data, one without (a city's own
+ * data goes in through the import); each test system opens its own copy of one of them.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +14,14 @@ export default async function setup(project: TestProject) {
   const connection = await connect({ dataDir: dir });
   await prepareAll(connection);
   await connection.close();
-  project.provide('database', { kind: 'pglite', templateDir: dir });
-  return () => rmSync(dir, { recursive: true, force: true });
+  // the same system with no demo data: the reference data every deployment loads, and nothing else
+  const referenceDir = mkdtempSync(join(tmpdir(), 'ansinh-template-reference-'));
+  const reference = await connect({ dataDir: referenceDir });
+  await prepareAll(reference, false);
+  await reference.close();
+  project.provide('database', { kind: 'pglite', templateDir: dir, referenceTemplateDir: referenceDir });
+  return () => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(referenceDir, { recursive: true, force: true });
+  };
 }

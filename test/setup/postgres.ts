@@ -20,9 +20,18 @@ export default async function setup(project: TestProject) {
   await prepareAll(connection);
   // nobody may stay connected to a template while it is copied
   await connection.close();
-  project.provide('database', { kind: 'postgres', url: url.toString(), template: name, server });
+  // the same system with no demo data: the reference data every deployment loads, and nothing else
+  const reference = `${name}_reference`;
+  await admin.unsafe(`create database ${reference}`);
+  const referenceUrl = new URL(server);
+  referenceUrl.pathname = `/${reference}`;
+  const referenceConnection = await connect({ url: referenceUrl.toString(), max: 2 });
+  await prepareAll(referenceConnection, false);
+  await referenceConnection.close();
+  project.provide('database', { kind: 'postgres', url: url.toString(), template: name, referenceTemplate: reference, server });
   return async () => {
     await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.unsafe(`drop database if exists ${reference} with (force)`);
     await admin.end();
   };
 }

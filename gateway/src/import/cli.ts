@@ -7,10 +7,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@ansinh/db';
-import { credit } from '@ansinh/credit';
-import { health } from '@ansinh/health';
-import { households } from '@ansinh/households';
-import { housing } from '@ansinh/housing';
+import { createServices, importDbs, prepareServices } from '../system.js';
 import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type FileKind } from './orchestrator.js';
 
 function usage(message: string): never {
@@ -44,13 +41,11 @@ const connection = await connect({ url: process.env.DATABASE_URL, dataDir: proce
 progress(`database: ${connection.describe}`);
 let exitCode = 0;
 try {
-  const services = { households: households(connection), credit: credit(connection), health: health(connection), housing: housing(connection) };
-  for (const s of Object.values(services)) await s.prepare({ demo: false }); // migrations, so a new database works too
+  // migrations and the reference data, so a new database works too
+  const services = createServices(connection);
+  await prepareServices(services, false);
   // the operator of the command line has the database itself: the whole country unless --units narrows it
-  const session = new ImportSession(
-    { households: services.households.db, credit: services.credit.db, health: services.health.db, housing: services.housing.db },
-    { sub: 'cli', role: 'ADMIN', units }, progress,
-  );
+  const session = new ImportSession(importDbs(services), { sub: 'cli', role: 'ADMIN', units }, progress);
   for (const f of files) await session.addFile(f.kind, createReadStream(f.path), f.path);
   const report = await session.finish({ dryRun });
   if (json) console.log(JSON.stringify(report, null, 2));

@@ -5,14 +5,21 @@
  * changes in one transaction. Used by the CLI (`pnpm import`) and the HTTP endpoint (`POST /import`).
  */
 import type { Readable } from 'node:stream';
-import type { Db } from '@ansinh/db';
-import type { ImportCaller, ImportCounts, ImportIssue, Progress } from '@ansinh/server';
+import type { Db, RegistryFollower } from '@ansinh/db';
+import { UNIT_KINDS, UnitsImport, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type UnitTables } from '@ansinh/server';
+import * as householdsTables from '@ansinh/households/tables';
+import * as creditTables from '@ansinh/credit/tables';
+import * as healthTables from '@ansinh/health/tables';
+import * as housingTables from '@ansinh/housing/tables';
+
+/** Every subgraph's units tables: units and links an import brings go to all four (packages/server/src/units.ts). */
+const UNIT_TABLES: UnitTables[] = [householdsTables, creditTables, healthTables, housingTables];
 import { HouseholdsImport, HOUSEHOLDS_KINDS } from '@ansinh/households';
 import { CreditImport, CREDIT_KINDS } from '@ansinh/credit';
 import { HealthImport, HEALTH_KINDS } from '@ansinh/health';
 import { HousingImport, HOUSING_KINDS } from '@ansinh/housing';
 
-export const FILE_KINDS = [...HOUSEHOLDS_KINDS, ...CREDIT_KINDS, ...HEALTH_KINDS, ...HOUSING_KINDS] as const;
+export const FILE_KINDS = [...UNIT_KINDS, ...HOUSEHOLDS_KINDS, ...CREDIT_KINDS, ...HEALTH_KINDS, ...HOUSING_KINDS] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export function isFileKind(kind: string): kind is FileKind {
@@ -39,19 +46,22 @@ export interface ImportReport {
 }
 
 /**
- * Each subgraph's database handle. The import runs where the four subgraphs' schemas share one database (the
- * all-in-one process, the CLI): it writes them in one transaction. Each subgraph still validates and writes only
- * its own tables.
+ * Each subgraph's database handle, and the programme subgraphs' copies of the registry. The import runs where the
+ * four subgraphs' schemas share one database (the all-in-one process, the CLI): it writes them in one transaction.
+ * Each subgraph still validates and writes only its own tables; the registry's changes reach the followers' copies
+ * in the same transaction (docs/areas.md).
  */
-export type SubgraphDbs = { households: Db<any>; credit: Db<any>; health: Db<any>; housing: Db<any> };
+export type SubgraphDbs = { households: Db<any>; credit: Db<any>; health: Db<any>; housing: Db<any>; followers?: RegistryFollower[] };
 
 export class ImportSession {
+  private readonly units: UnitsImport;
   private readonly households: HouseholdsImport;
   private readonly others: { credit: CreditImport; health: HealthImport; housing: HousingImport };
   private readonly files: { name: string; kind: FileKind }[] = [];
   private readonly used = new Set<string>();
 
   constructor(private readonly dbs: SubgraphDbs, private readonly caller: ImportCaller, private readonly progress: Progress = () => {}) {
+    this.units = new UnitsImport(dbs.households, householdsTables, progress);
     this.households = new HouseholdsImport(dbs.households as never, progress);
     this.others = { credit: new CreditImport(dbs.credit as never, progress), health: new HealthImport(dbs.health as never, progress), housing: new HousingImport(dbs.housing as never, progress) };
   }
@@ -60,18 +70,19 @@ export class ImportSession {
   async addFile(kind: FileKind, stream: Readable, name: string): Promise<void> {
     this.files.push({ name, kind });
     this.used.add(kind);
+    if ((UNIT_KINDS as readonly string[]).includes(kind)) return this.units.readFile(kind as never, stream, name);
     if ((HOUSEHOLDS_KINDS as readonly string[]).includes(kind)) return this.households.readFile(kind as never, stream, name);
-    if (kind === 'loans') return this.others.credit.readFile(kind, stream, name);
-    if (kind === 'insurance_cards') return this.others.health.readFile(kind, stream, name);
+    if ((CREDIT_KINDS as readonly string[]).includes(kind)) return this.others.credit.readFile(kind as never, stream, name);
+    if ((HEALTH_KINDS as readonly string[]).includes(kind)) return this.others.health.readFile(kind as never, stream, name);
     return this.others.housing.readFile(kind as never, stream, name);
   }
 
   private issues(): ImportIssue[] {
-    return [this.households, ...Object.values(this.others)].flatMap((i) => i.issues).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column.localeCompare(b.column));
+    return [this.units, this.households, ...Object.values(this.others)].flatMap((i) => i.issues).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column.localeCompare(b.column));
   }
 
   private counts(): Partial<Record<FileKind, ImportCounts>> {
-    const all = { ...this.households.counts, ...this.others.credit.counts, ...this.others.health.counts, ...this.others.housing.counts } as Record<FileKind, ImportCounts>;
+    const all = { ...this.units.counts, ...this.households.counts, ...this.others.credit.counts, ...this.others.health.counts, ...this.others.housing.counts } as Record<FileKind, ImportCounts>;
     return Object.fromEntries(FILE_KINDS.filter((k) => this.used.has(k)).map((k) => [k, all[k]]));
   }
 
@@ -79,7 +90,9 @@ export class ImportSession {
   async finish(options: { dryRun?: boolean } = {}): Promise<ImportReport> {
     const dryRun = options.dryRun ?? false;
     this.progress('validating…');
-    await this.households.validate(this.caller);
+    await this.units.validate(this.caller);
+    // the households' checks see the units this import brings as if they were stored
+    await this.households.validate(this.caller, this.units.set.units);
     const codes = [...new Set(Object.values(this.others).flatMap((o) => o.householdCodes()))];
     const refs = await this.households.householdRefs(codes);
     for (const o of Object.values(this.others)) await o.validate(this.caller, refs);
@@ -96,7 +109,8 @@ export class ImportSession {
     // one transaction for every subgraph's rows (their schemas live in one database: see SubgraphDbs), so an
     // import is written whole or not at all; the households subgraph first, the others' rows point at its records
     await this.dbs.households.transaction(async (tx) => {
-      await this.households.apply(tx);
+      await this.units.apply(tx, UNIT_TABLES);
+      await this.households.apply(tx, this.dbs.followers ?? []);
       for (const o of Object.values(this.others)) await o.apply(tx);
     });
     return { ...base, status: 'applied', message: `Imported: ${summary}.` };

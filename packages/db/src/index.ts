@@ -119,6 +119,8 @@ export async function rows<T>(db: Db<any>, query: SQL): Promise<T[]> {
 }
 export * from './programme.js';
 export * from './access-log.js';
+export * from './units.js';
+export * from './registry.js';
 
 /**
  * Inserts many rows with one parameter per statement: the rows travel as one JSON document that PostgreSQL turns

@@ -20,7 +20,10 @@ export interface ImportCounts {
   unchanged: number;
 }
 
-/** Who imports: `units` are the unit codes of the caller's area (rows must be at or below one); null: everywhere. */
+/**
+ * Who imports: `units` are the unit codes of the caller's token (null: everywhere). The households importer turns
+ * them into the area's unit ids (packages/db callerAreaCte), as the API does; rows must fall inside.
+ */
 export interface ImportCaller {
   sub: string;
   role: string;
@@ -117,8 +120,8 @@ export class Row<T> {
 }
 
 /**
- * Reads one CSV file: checks the header (every column present, none unknown), then every row's cells; rows with a
- * bad cell are reported and left out. Returns the good rows.
+ * Reads one CSV file: checks the header (every required column present, none unknown; optional columns may be left
+ * out), then every row's cells; rows with a bad cell are reported and left out. Returns the good rows.
  */
 export async function readRows<T>(
   records: AsyncIterable<CsvRecord>,
@@ -136,7 +139,8 @@ export async function readRows<T>(
     if (!header) {
       header = record.map((h) => h.trim());
       const problems = issues.length;
-      for (const c of columns) if (!header.includes(c.name)) issues.push({ file, line: 1, column: c.name, value: '', reason: 'column missing from the header' });
+      // an optional column may be left out of the header: its cells are then empty
+      for (const c of columns) if (!c.optional && !header.includes(c.name)) issues.push({ file, line: 1, column: c.name, value: '', reason: 'column missing from the header' });
       for (const h of header) if (!columns.some((c) => c.name === h)) issues.push({ file, line: 1, column: h, value: h, reason: `unknown column (expected ${columns.map((c) => c.name).join(', ')})` });
       if (issues.length > problems) return rows; // a wrong header makes every row unreadable: reported once
       index = columns.map((c) => header!.indexOf(c.name));
@@ -154,7 +158,7 @@ export async function readRows<T>(
     let bad = false;
     for (let i = 0; i < columns.length; i++) {
       const c = columns[i]!;
-      const text = record[index[i]!]!.trim();
+      const text = index[i]! < 0 ? '' : (record[index[i]!] ?? '').trim();
       if (text === '') {
         if (c.optional) { value[c.name] = null; continue; }
         issues.push({ file, line, column: c.name, value: text, reason: 'required' });
@@ -202,22 +206,15 @@ export function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Whether the caller may import a row of a unit whose own and ancestors' codes are `unitCodes`. */
-export function inCallerArea(caller: ImportCaller, unitCodes: readonly string[]): boolean {
-  return caller.units === null || unitCodes.some((c) => caller.units!.includes(c));
-}
-
 /**
  * What the households subgraph tells the other importers about a household code: its id (existing or the one this
- * import will give it), its unit's codes up to the province (for the area check), and its members by position.
+ * import will give it), its ward, whether it lies in the caller's area, and its members by position. A household
+ * outside the caller's area is never handed out: to the caller it does not exist.
  */
 export interface HouseholdRef {
   id: string;
-  unitCodes: string[];
   /** the household's ward (unit id) */
   unitId: string;
-  /** unit ids of the ward and every unit above it, province first: what programme records store as `area` */
-  area: string[];
   members: Map<number, string>;
   /** from this import's files (not yet stored) */
   fromImport: boolean;
@@ -234,4 +231,31 @@ export function sameFields(old: object, next: object): boolean {
     if (typeof value === 'number') return Number(stored) === value;
     return JSON.stringify(stored ?? null) === JSON.stringify(value ?? null);
   });
+}
+
+/** What every subgraph's importer offers the orchestrator (and the reference loader below). */
+export interface SubgraphImporter<K extends string> {
+  readonly issues: ImportIssue[];
+  readFile(kind: K, input: import('node:stream').Readable, file: string): Promise<void>;
+  validate(caller: ImportCaller, refs: Map<string, HouseholdRef>): Promise<void>;
+  apply(tx: import('@ansinh/db').Db): Promise<void>;
+}
+
+/** The system itself, loading the reference data shipped in the repository. */
+export const SYSTEM_CALLER: ImportCaller = { sub: 'system:reference-data', role: 'ADMIN', units: null };
+
+/**
+ * Loads a subgraph's shipped reference defaults (data/reference/<kind>.csv) through its own importer: the same
+ * checks as an integrator's file; any bad row stops the start with the file, line and reason.
+ */
+export async function loadReferenceFiles<K extends string>(db: import('@ansinh/db').Db<any>, importer: SubgraphImporter<K>, kinds: K[], dir: string): Promise<void> {
+  const { createReadStream } = await import('node:fs');
+  const { join } = await import('node:path');
+  for (const kind of kinds) await importer.readFile(kind, createReadStream(join(dir, `${kind}.csv`)), `data/reference/${kind}.csv`);
+  await importer.validate(SYSTEM_CALLER, new Map());
+  if (importer.issues.length) {
+    const first = importer.issues[0]!;
+    throw new Error(`The shipped reference data is not valid: ${first.file} line ${first.line}, ${first.column}: ${first.reason} (${importer.issues.length} issue(s))`);
+  }
+  await db.transaction((tx) => importer.apply(tx));
 }

@@ -8,3 +8,6 @@ export * from './subgraph.js';
 export * from './mutations.js';
 export * from './import.js';
 export * from './loaders.js';
+export * from './units.js';
+export * from './area.js';
+export * from './gaps.js';

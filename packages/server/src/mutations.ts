@@ -6,26 +6,33 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { rows, sql, type Db } from '@ansinh/db';
-import { badInput } from './errors.js';
+import { badInput, isUuid } from './errors.js';
+import { householdInArea, type AreaIds } from './area.js';
 import { callerSeesEverywhere, forbidden, type Caller } from './identity.js';
 
+/** A record the caller may not see or that does not exist: the same answer for both (docs/security.md). */
+export function notFound(message: string, argument?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND', ...(argument ? { argument } : {}) } });
+}
+
 /**
- * The single place where the caller of a mutation is checked: the operation (e.g. `credit.disburseLoan`) and the
- * area of the record it touches (unit ids, province first, as stored in the record's `area` column).
- * Authorization: the caller's role and area (from the request context). It runs inside the mutation's
- * transaction, before anything is written or replayed.
+ * The single place where the caller of a mutation is checked: who may change this programme's records (the role),
+ * then the household the change touches, as stored: its unit now must lie in the caller's area. Runs inside the
+ * mutation's transaction, before anything is written or replayed. Never trusts a unit the client sends.
  */
-export async function checkCaller(context: unknown, operation: string, area: string[]): Promise<void> {
-  const caller = (context as { caller?: Caller }).caller;
+export async function checkCaller(tx: Db<any>, pgSchema: string, context: unknown, operation: string, householdId: string | null, missing: GraphQLError): Promise<string> {
+  const ctx = context as { caller?: Caller; area?: AreaIds };
+  const caller = ctx.caller;
   if (!caller) throw new GraphQLError('Sign in to change records', { extensions: { code: 'UNAUTHENTICATED' } });
   const programme = operation.split('.')[0]!;
   // who may change programme records (docs/security.md): ADMIN, the programme's own officers, ward officers
   const writers = ['ADMIN', 'WARD_OFFICER', `${programme.toUpperCase()}_OFFICER`];
   if (!writers.includes(caller.role)) throw forbidden(`A ${caller.role} may not change ${programme} records`);
-  if (callerSeesEverywhere(caller)) return;
-  // the record must lie in the caller's area: one of its units has a code the token lists
-  const codes = new Set(caller.units);
-  if (!area.some((unitId) => codes.has(unitId.split('@')[0]!))) throw forbidden(`This ${programme} record is outside your area`);
+  if (!householdId || !isUuid(householdId)) throw missing;
+  const placed = await householdInArea(tx, pgSchema, ctx.area ?? (async () => (callerSeesEverywhere(caller) ? null : [])), householdId);
+  // a household outside the area is answered exactly like one that does not exist
+  if (!placed) throw missing;
+  return placed.unitId;
 }
 
 function stable(value: unknown): string {
@@ -44,12 +51,14 @@ export interface IdempotentOptions<T> {
   operation: string;
   /** the mutation's input without the key: a replay must send the same */
   input: unknown;
-  /** the request context (who is calling: issue 5) */
+  /** the request context: the caller and its area */
   context: unknown;
-  /** the area of the record the mutation touches; may throw BAD_USER_INPUT (unknown record) */
-  area: (tx: Db<any>) => Promise<string[]>;
-  /** the change; its result must be JSON (rows of the subgraph's tables) */
-  run: (tx: Db<any>) => Promise<T>;
+  /** the household the change touches, read from the stored record (or from the input for a new record); null when none */
+  household: (tx: Db<any>) => Promise<string | null>;
+  /** the error for a record that does not exist or lies outside the caller's area (the same for both) */
+  missing: GraphQLError;
+  /** the change, given the household's unit now; its result must be JSON (rows of the subgraph's tables) */
+  run: (tx: Db<any>, unitId: string) => Promise<T>;
 }
 
 export async function runIdempotent<T>(db: Db<any>, pgSchema: string, o: IdempotentOptions<T>): Promise<{ result: T; replayed: boolean }> {
@@ -60,7 +69,7 @@ export async function runIdempotent<T>(db: Db<any>, pgSchema: string, o: Idempot
   const hash = createHash('sha256').update(`${o.operation}\n${stable(o.input)}`).digest('hex');
   const table = sql.raw(`"${pgSchema}"."idempotency_keys"`);
   return db.transaction(async (tx) => {
-    await checkCaller(o.context, o.operation, await o.area(tx));
+    const unitId = await checkCaller(tx, pgSchema, o.context, o.operation, await o.household(tx), o.missing);
     const inserted = await rows<{ key: string }>(tx, sql`insert into ${table} (key, operation, input_hash) values (${key}, ${o.operation}, ${hash})
       on conflict (key) do nothing returning key`);
     if (inserted.length === 0) {
@@ -72,26 +81,22 @@ export async function runIdempotent<T>(db: Db<any>, pgSchema: string, o: Idempot
       }
       return { result: (typeof first.result === 'string' ? JSON.parse(first.result) : first.result) as T, replayed: true };
     }
-    const result = await o.run(tx);
+    const result = await o.run(tx, unitId);
     await tx.execute(sql`update ${table} set result = ${JSON.stringify(result)}::jsonb where key = ${key}`);
     return { result, replayed: false };
   });
 }
 
-/** The unit in force on a date with a code, from the subgraph's `area_units`; BAD_USER_INPUT when there is none. */
-export async function unitInForce(db: Db<any>, pgSchema: string, code: string, on: string, argument = 'unitCode'): Promise<{ id: string; area: string[] }> {
-  const table = sql.raw(`"${pgSchema}"."area_units"`);
-  const [unit] = await rows<{ id: string; area: string[] }>(db, sql`select id, area from ${table}
-    where code = ${code.trim()} and (valid_from is null or valid_from <= ${on}) and (valid_to is null or valid_to > ${on})
-    order by valid_from desc nulls last limit 1`);
+/**
+ * The unit a programme report is for: the unit with that code in force on the date, or else the most recent unit
+ * with that code that came into force before it (an old ward after the reform still answers for the households not
+ * yet re-assigned). BAD_USER_INPUT when there is none.
+ */
+export async function reportUnit(db: Db<any>, pgSchema: string, code: string, on: string, argument = 'unitCode'): Promise<{ id: string; code: string }> {
+  const table = sql.raw(`"${pgSchema}"."units"`);
+  const [unit] = await rows<{ id: string; code: string }>(db, sql`select id, code from ${table}
+    where code = ${code.trim()} and (valid_from is null or valid_from <= ${on}::date)
+    order by (valid_to is null or valid_to > ${on}::date) desc, valid_from desc nulls last limit 1`);
   if (!unit) throw badInput(`No administrative unit with the code "${code}" was in force on ${on}`, argument);
   return unit;
-}
-
-/** The area of a ward (its id and its ancestors'), for a new record; BAD_USER_INPUT when the unit is unknown. */
-export async function areaOfUnit(db: Db<any>, pgSchema: string, unitId: string, argument: string): Promise<string[]> {
-  const table = sql.raw(`"${pgSchema}"."area_units"`);
-  const [unit] = await rows<{ area: string[] }>(db, sql`select area from ${table} where id = ${unitId}`);
-  if (!unit) throw badInput(`"${argument}" is not the id of an administrative unit: "${unitId}" (ids look like "27373@origin")`, argument);
-  return unit.area;
 }

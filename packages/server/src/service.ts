@@ -1,12 +1,19 @@
 /**
  * What a subgraph package exports: its definition (schema, resolvers, per-request context) bound to a database
- * connection, plus how to migrate its schema and load its slice of the demo data.
+ * connection, plus how to migrate its schema, load the reference data every deployment needs (the national unit
+ * lists, and the subgraph's own defaults such as lenders or support rules) and its slice of the demo data.
  */
 import { fileURLToPath } from 'node:url';
 import type { BaseContext } from '@apollo/server';
-import { database, migrate, ping, StatementCounter, type Connection, type Db } from '@ansinh/db';
+import { database, migrate, ping, StatementCounter, type Connection, type Db, type RegistryFollower } from '@ansinh/db';
 import type { SubgraphDefinition } from './subgraph.js';
 import type { Caller } from './identity.js';
+import { hasNoUnits, loadNationalUnits, type UnitTables } from './units.js';
+
+export interface SubgraphOptions {
+  /** the programme subgraphs that follow the registry (households only; docs/areas.md) */
+  followers?: RegistryFollower[];
+}
 
 export interface SubgraphService {
   name: string;
@@ -14,7 +21,12 @@ export interface SubgraphService {
   /** SQL statements this subgraph has sent (tests count work with it). */
   counter: StatementCounter;
   db: Db<any>;
-  /** Applies migrations, then loads the demo data if asked and the subgraph's tables are empty. */
+  /** this subgraph's copy of the registry, for the households subgraph to write (programme subgraphs only) */
+  follower?: RegistryFollower;
+  /**
+   * Applies migrations, loads the national unit lists and the subgraph's reference defaults into empty tables, then
+   * the demo data if asked and the subgraph holds no records yet.
+   */
   prepare(options?: { demo?: boolean }): Promise<{ loadedDemo: boolean }>;
 }
 
@@ -25,32 +37,47 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, Ctx exten
   /** import.meta.url of the subgraph's src/index.ts: schema.graphql and drizzle/ are found from it */
   packageUrl: string;
   tables: TSchema;
+  /** its `units` and `unit_links` tables (every subgraph has them) */
+  unitTables: UnitTables;
   resolvers: Record<string, unknown>;
-  context: (db: Db<TSchema>, caller: Caller) => Ctx;
+  context: (db: Db<TSchema>, caller: Caller, options: SubgraphOptions) => Ctx;
+  /** loads the subgraph's shipped reference defaults (data/reference) into its empty tables */
+  loadReference?: (db: Db<TSchema>) => Promise<void>;
   isEmpty: (db: Db<TSchema>) => Promise<boolean>;
-  loadDemo: (db: Db<TSchema>) => Promise<void>;
+  loadDemo: (db: Db<TSchema>, options: SubgraphOptions) => Promise<void>;
+  /** runs last in `prepare` (households: gives a new follower its copy of the registry) */
+  afterPrepare?: (db: Db<TSchema>, options: SubgraphOptions) => Promise<void>;
+  /** the subgraph's copy of the registry (programme subgraphs) */
+  follower?: (db: Db<TSchema>) => RegistryFollower;
 }
 
 export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx extends BaseContext>(spec: SubgraphSpec<TSchema, Ctx>) {
-  return (connection: Connection): SubgraphService => {
+  return (connection: Connection, options: SubgraphOptions = {}): SubgraphService => {
     const counter = new StatementCounter();
     const db = database(connection, spec.tables, counter);
     return {
       name: spec.name,
       counter,
       db,
+      follower: spec.follower?.(db),
       definition: {
         name: spec.name,
         schemaFile: new URL('../schema.graphql', spec.packageUrl),
         resolvers: spec.resolvers,
-        context: (caller) => spec.context(db, caller),
+        context: (caller) => spec.context(db, caller, options),
         ready: () => ping(connection),
       },
-      async prepare(options = {}) {
+      async prepare(prepareOptions = {}) {
         await migrate(connection, db, fileURLToPath(new URL('../drizzle', spec.packageUrl)), spec.pgSchema);
-        if (!options.demo || !(await spec.isEmpty(db))) return { loadedDemo: false };
-        await spec.loadDemo(db);
-        return { loadedDemo: true };
+        if (await hasNoUnits(db, spec.unitTables)) await loadNationalUnits(db, spec.unitTables);
+        await spec.loadReference?.(db);
+        let loadedDemo = false;
+        if (prepareOptions.demo && (await spec.isEmpty(db))) {
+          await spec.loadDemo(db, options);
+          loadedDemo = true;
+        }
+        await spec.afterPrepare?.(db, options);
+        return { loadedDemo };
       },
     };
   };

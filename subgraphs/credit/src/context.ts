@@ -1,6 +1,6 @@
 import type { Db } from '@ansinh/db';
 import * as tables from './db/schema.js';
-import { AccessRecorder, LoggedReads, type Caller } from '@ansinh/server';
+import { AccessRecorder, callerAreaIds, LoggedReads, type AreaIds, type Caller, type GapFlags } from '@ansinh/server';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export type CreditDb = Db<typeof tables>;
@@ -22,13 +22,12 @@ export interface HouseholdRef {
   housingSupports?: { proposedOn: string }[] | null;
 }
 
-/** The support-gaps report of a unit on a date, with what the other subgraphs provide (@requires). */
+/** The support-gaps report of a unit on a date, with the flags health and housing provide (@requires). */
 export interface GapRef {
   unitId: string;
   on: string;
-  candidates?: { householdId: string; memberCount: number; deprivedIndicators: string[] }[];
-  cardHolders?: { householdId: string; members: number }[];
-  housingSupported?: string[];
+  healthGaps?: GapFlags;
+  housingGaps?: GapFlags;
 }
 
 export interface SupportGapModel {
@@ -42,6 +41,8 @@ export interface Context {
   db: CreditDb;
   /** the caller the gateway vouched for */
   caller: Caller;
+  /** the unit ids of the caller's area (null: everywhere), resolved once per request */
+  area: AreaIds;
   loaders: Loaders;
   /** sensitive reads of this request, written to credit.access_log when the response is sent */
   access: AccessRecorder;
@@ -51,8 +52,9 @@ export interface Context {
 const logged = new LoggedReads();
 
 export function createContext(db: CreditDb, caller: Caller): Context {
+  const area = callerAreaIds(db, 'credit', caller);
   return {
-    db, caller, loaders: createLoaders(db, caller),
+    db, caller, area, loaders: createLoaders(db, caller, area),
     access: new AccessRecorder(caller, (rows) => db.insert(tables.accessLog).values(rows), logged),
   };
 }

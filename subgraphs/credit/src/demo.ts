@@ -1,23 +1,34 @@
-/** Loads the credit slice of the demo data into empty tables. */
+/**
+ * The credit subgraph's reference defaults (lenders and interest rates, data/reference, loaded into every new
+ * database through the import's own checks) and its slice of the demo data (savings groups, loans, movements).
+ */
+import { join } from 'node:path';
 import { count } from 'drizzle-orm';
-import { areaUnitRows, insertInBatches } from '@ansinh/db';
+import { insertInBatches } from '@ansinh/db';
 import { demoData } from '@ansinh/demo-data';
+import { loadReferenceFiles, referenceDir, upsertUnits } from '@ansinh/server';
 import type { CreditDb } from './context.js';
-import { areaUnits, interestRates, lenders, loans, loanTransactions, savingsGroups } from './db/schema.js';
+import { lenders, loans, loanTransactions, savingsGroups, units, unitLinks } from './db/schema.js';
+import { CreditImport } from './import/index.js';
+
+export async function loadReference(db: CreditDb): Promise<void> {
+  const [row] = await db.select({ n: count() }).from(lenders);
+  if (row!.n > 0) return;
+  await loadReferenceFiles(db, new CreditImport(db), ['lenders', 'interest_rates'], join(referenceDir(), 'reference'));
+}
 
 export async function isEmpty(db: CreditDb): Promise<boolean> {
-  const [row] = await db.select({ n: count() }).from(areaUnits);
+  const [row] = await db.select({ n: count() }).from(loans);
   return row!.n === 0;
 }
 
 export async function loadDemo(db: CreditDb): Promise<void> {
   const data = demoData();
   await db.transaction(async (tx) => {
-    await insertInBatches(areaUnitRows(data.units), (b) => tx.insert(areaUnits).values(b));
-    await tx.insert(lenders).values(data.lenders);
-    await tx.insert(interestRates).values(data.interestRates);
-    await insertInBatches(data.savingsGroups, (b) => tx.insert(savingsGroups).values(b));
-    await insertInBatches(data.loans, (b) => tx.insert(loans).values(b));
+    // the demo's own units (beside the national lists), as every subgraph has them
+    await upsertUnits(tx, { units, unitLinks }, { reformDate: null, units: data.units, links: data.unitLinks });
+    await insertInBatches(data.savingsGroups.map(({ area: _area, ...g }) => g), (b) => tx.insert(savingsGroups).values(b));
+    await insertInBatches(data.loans.map(({ area: _area, ...l }) => l), (b) => tx.insert(loans).values(b));
     await insertInBatches(data.loanTransactions.map(({ on, ...t }) => ({ ...t, occurredOn: on })), (b) => tx.insert(loanTransactions).values(b));
   });
 }

@@ -1,8 +1,9 @@
 /** The credit subgraph: policy loans (Ngân hàng Chính sách xã hội and other lenders) of households. */
+import { registryFollower } from '@ansinh/db';
 import { defineSubgraph } from '@ansinh/server';
 import { createContext } from './context.js';
 import * as tables from './db/schema.js';
-import { isEmpty, loadDemo } from './demo.js';
+import { isEmpty, loadDemo, loadReference } from './demo.js';
 import { resolvers } from './resolvers/index.js';
 
 export const credit = defineSubgraph({
@@ -10,9 +11,13 @@ export const credit = defineSubgraph({
   pgSchema: 'credit',
   packageUrl: import.meta.url,
   tables,
+  unitTables: { units: tables.units, unitLinks: tables.unitLinks },
   resolvers,
   context: createContext,
+  loadReference,
   isEmpty,
   loadDemo,
+  // its copy of the registry, written by the households subgraph's changes (docs/areas.md)
+  follower: (db) => registryFollower(db, 'credit', tables),
 });
 export * from './import/index.js';

@@ -1,7 +1,7 @@
 /** Per-request DataLoaders: one SQL statement per kind of lookup, however many parents ask. */
 import DataLoader from 'dataloader';
-import { and, asc, desc, inArray, lte } from 'drizzle-orm';
-import { byKey, groupBy, isUuid, type Caller } from '@ansinh/server';
+import { and, asc, desc, inArray, lte, sql } from 'drizzle-orm';
+import { byKey, groupBy, householdAreas, isUuid, type AreaIds, type Caller } from '@ansinh/server';
 import { recordReadable } from './access.js';
 import type { CreditDb } from './context.js';
 import {
@@ -10,23 +10,24 @@ import {
 } from './db/schema.js';
 
 /** Loaders for one request and one caller: records outside the caller's area are not found. */
-export function createLoaders(db: CreditDb, caller: Caller) {
-  const readable = recordReadable(caller, loans.area);
+export function createLoaders(db: CreditDb, caller: Caller, area: AreaIds) {
+  const readable = () => recordReadable(caller, area, loans.householdId);
   return {
     loan: new DataLoader<string, LoanModel | null>(async (ids) => {
       const valid = ids.filter(isUuid);
-      const rows = valid.length ? await db.select().from(loans).where(and(inArray(loans.id, valid), readable)) : [];
+      const rows = valid.length ? await db.select().from(loans).where(and(inArray(loans.id, valid), await readable())) : [];
       return byKey(ids, rows, (r) => r.id);
     }),
     loanByCode: new DataLoader<string, LoanModel | null>(async (codes) => {
-      const rows = await db.select().from(loans).where(and(inArray(loans.code, [...codes]), readable));
+      // a code is unique within its household: of the caller's loans with a code, the latest disbursed
+      const rows = await db.select().from(loans).where(and(inArray(loans.code, [...codes]), await readable())).orderBy(asc(loans.disbursedOn), asc(loans.id));
       return byKey(codes, rows, (r) => r.code);
     }),
     /** All loans of each household, newest disbursement first (loans, creditSummary and supportGaps share it). */
     loansOfHousehold: new DataLoader<string, LoanModel[]>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length
-        ? await db.select().from(loans).where(and(inArray(loans.householdId, valid), readable))
+        ? await db.select().from(loans).where(and(inArray(loans.householdId, valid), await readable()))
           .orderBy(asc(loans.householdId), desc(loans.disbursedOn), asc(loans.code))
         : [];
       return groupBy(ids, rows, (r) => r.householdId);
@@ -35,17 +36,19 @@ export function createLoaders(db: CreditDb, caller: Caller) {
     loansOfBorrower: new DataLoader<string, LoanModel[]>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length
-        ? await db.select().from(loans).where(and(inArray(loans.borrowerMemberId, valid), readable))
+        ? await db.select().from(loans).where(and(inArray(loans.borrowerMemberId, valid), await readable()))
           .orderBy(asc(loans.borrowerMemberId), desc(loans.disbursedOn), asc(loans.code))
         : [];
       return groupBy(ids, rows, (r) => r.borrowerMemberId);
     }),
     transactionsOfLoan: new DataLoader<string, LoanTransactionModel[]>(async (ids) => {
       const rows = await db.select().from(loanTransactions).where(and(inArray(loanTransactions.loanId, [...ids]),
-        inArray(loanTransactions.loanId, db.select({ id: loans.id }).from(loans).where(and(inArray(loans.id, [...ids]), readable)))))
+        inArray(loanTransactions.loanId, db.select({ id: loans.id }).from(loans).where(and(inArray(loans.id, [...ids]), await readable())))))
         .orderBy(asc(loanTransactions.loanId), asc(loanTransactions.occurredOn), asc(loanTransactions.kind));
       return groupBy(ids, rows, (r) => r.loanId);
     }),
+    /** The unit each household is placed in now, and that unit's ancestors, province first (Loan.area). */
+    householdArea: new DataLoader<string, string[]>((ids) => householdAreas(db, 'credit', ids)),
     savingsGroup: new DataLoader<string, SavingsGroupModel | null>(async (ids) => {
       const rows = await db.select().from(savingsGroups).where(inArray(savingsGroups.id, [...ids]));
       return byKey(ids, rows, (r) => r.id);

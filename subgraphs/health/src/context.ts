@@ -1,6 +1,6 @@
 import type { Db } from '@ansinh/db';
 import * as tables from './db/schema.js';
-import { AccessRecorder, LoggedReads, type Caller } from '@ansinh/server';
+import { AccessRecorder, callerAreaIds, LoggedReads, type AreaIds, type Caller } from '@ansinh/server';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export type HealthDb = Db<typeof tables>;
@@ -19,7 +19,7 @@ export interface HouseholdRef {
   members?: MemberRef[] | null;
 }
 
-/** The support-gaps report of a unit on a date (see the credit subgraph); health provides its card holders. */
+/** The support-gaps report of a unit on a date (see the credit subgraph); health provides its flags (healthGaps). */
 export interface GapRef {
   unitId: string;
   on: string;
@@ -29,6 +29,8 @@ export interface Context {
   db: HealthDb;
   /** the caller the gateway vouched for */
   caller: Caller;
+  /** the unit ids of the caller's area (null: everywhere), resolved once per request */
+  area: AreaIds;
   loaders: Loaders;
   /** sensitive reads of this request, written to health.access_log when the response is sent */
   access: AccessRecorder;
@@ -38,8 +40,9 @@ export interface Context {
 const logged = new LoggedReads();
 
 export function createContext(db: HealthDb, caller: Caller): Context {
+  const area = callerAreaIds(db, 'health', caller);
   return {
-    db, caller, loaders: createLoaders(db, caller),
+    db, caller, area, loaders: createLoaders(db, caller, area),
     access: new AccessRecorder(caller, (rows) => db.insert(tables.accessLog).values(rows), logged),
   };
 }

@@ -1,22 +1,34 @@
-/** Loads the health slice of the demo data into empty tables. */
+/**
+ * The health subgraph's reference defaults (the BHYT/BHXH support rules, data/reference, loaded into every new
+ * database through the import's own checks) and its slice of the demo data (cards, contributions and their layers).
+ */
+import { join } from 'node:path';
 import { count } from 'drizzle-orm';
-import { areaUnitRows, insertInBatches } from '@ansinh/db';
+import { insertInBatches } from '@ansinh/db';
 import { demoData } from '@ansinh/demo-data';
+import { loadReferenceFiles, referenceDir, upsertUnits } from '@ansinh/server';
 import type { HealthDb } from './context.js';
-import { areaUnits, contributions, insuranceCards, supportLayers, supportRules } from './db/schema.js';
+import { contributions, insuranceCards, supportLayers, supportRules, units, unitLinks } from './db/schema.js';
+import { HealthImport } from './import/index.js';
+
+export async function loadReference(db: HealthDb): Promise<void> {
+  const [row] = await db.select({ n: count() }).from(supportRules);
+  if (row!.n > 0) return;
+  await loadReferenceFiles(db, new HealthImport(db), ['support_rules'], join(referenceDir(), 'reference'));
+}
 
 export async function isEmpty(db: HealthDb): Promise<boolean> {
-  const [row] = await db.select({ n: count() }).from(areaUnits);
+  const [row] = await db.select({ n: count() }).from(insuranceCards);
   return row!.n === 0;
 }
 
 export async function loadDemo(db: HealthDb): Promise<void> {
   const data = demoData();
   await db.transaction(async (tx) => {
-    await insertInBatches(areaUnitRows(data.units), (b) => tx.insert(areaUnits).values(b));
-    await tx.insert(supportRules).values(data.supportRules);
-    await insertInBatches(data.cards, (b) => tx.insert(insuranceCards).values(b));
-    await insertInBatches(data.contributions, (b) => tx.insert(contributions).values(b));
+    // the demo's own units (beside the national lists), as every subgraph has them
+    await upsertUnits(tx, { units, unitLinks }, { reformDate: null, units: data.units, links: data.unitLinks });
+    await insertInBatches(data.cards.map(({ area: _area, ...c }) => c), (b) => tx.insert(insuranceCards).values(b));
+    await insertInBatches(data.contributions.map(({ area: _area, ...c }) => c), (b) => tx.insert(contributions).values(b));
     await insertInBatches(data.supportLayers, (b) => tx.insert(supportLayers).values(b));
   });
 }

@@ -1,8 +1,9 @@
 /** The health subgraph: health-insurance (BHYT) cards of household members, and households' coverage. */
+import { registryFollower } from '@ansinh/db';
 import { defineSubgraph } from '@ansinh/server';
 import { createContext } from './context.js';
 import * as tables from './db/schema.js';
-import { isEmpty, loadDemo } from './demo.js';
+import { isEmpty, loadDemo, loadReference } from './demo.js';
 import { resolvers } from './resolvers/index.js';
 
 export const health = defineSubgraph({
@@ -10,9 +11,13 @@ export const health = defineSubgraph({
   pgSchema: 'health',
   packageUrl: import.meta.url,
   tables,
+  unitTables: { units: tables.units, unitLinks: tables.unitLinks },
   resolvers,
   context: createContext,
+  loadReference,
   isEmpty,
   loadDemo,
+  // its copy of the registry, written by the households subgraph's changes (docs/areas.md)
+  follower: (db) => registryFollower(db, 'health', tables),
 });
 export * from './import/index.js';

@@ -1,33 +1,42 @@
 /**
- * Who may read which households: the caller's area as SQL, applied where rows are fetched (the DataLoaders
- * and the `households` list), so lookups, lists and `_entities` all go through it.
+ * Who may read which households: the caller's area, resolved once per request into the ids of its units
+ * (packages/db callerAreaCte: the token's units now in force, the units below them and the old units the 2025
+ * crosswalk links to them), then applied as `unit_id = any(ids)` where rows are fetched (the DataLoaders and the
+ * lists), so lookups, lists and `_entities` all go through it and the households index is used.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { callerSeesEverywhere, callerMayReadIndividuals, type Caller } from '@ansinh/server';
+import { callerAreaCte, rows, type Db } from '@ansinh/db';
+import { callerMayReadIndividuals, callerSeesEverywhere, type Caller } from '@ansinh/server';
 
-/**
- * The ids of the units in the caller's area: every unit (any period) whose code the token lists, and every unit
- * below those. Null when the caller is not limited to an area (ADMIN).
- */
-export function areaUnitIds(caller: Caller): SQL | null {
-  if (callerSeesEverywhere(caller)) return null;
-  const codes = caller.units.length ? sql.join(caller.units.map((c) => sql`${c}`), sql`, `) : sql`null`;
-  return sql`with recursive area(id) as (
-      select id from households.units where code in (${codes})
-      union select u.id from households.units u join area on u.parent_id = area.id)
-    select id from area`;
+/** The unit ids of the caller's area (null: everywhere); computed on first use, once per request. */
+export function callerArea(db: Db<any>, caller: Caller): () => Promise<string[] | null> {
+  let found: Promise<string[] | null> | undefined;
+  return () => (found ??= callerSeesEverywhere(caller) ? Promise.resolve(null)
+    : rows<{ id: string }>(db, sql`with recursive ${callerAreaCte('households', caller.units)} select id from caller_area`).then((r) => r.map((x) => x.id)));
+}
+
+/** `column = any(ids)` with the ids as one parameter. */
+export function oneOf(column: unknown, ids: readonly string[]): SQL {
+  return sql`${column} = any(array(select json_array_elements_text(${JSON.stringify(ids)}::json)))`;
 }
 
 /** Row filter for `households.households`: the caller may read the household (`unitColumn` is its unit_id). */
-export function householdReadable(caller: Caller, unitColumn: SQL | unknown): SQL {
+export async function householdReadable(caller: Caller, area: () => Promise<string[] | null>, unitColumn: unknown): Promise<SQL> {
   if (!callerMayReadIndividuals(caller)) return sql`false`;
-  const area = areaUnitIds(caller);
-  return area ? sql`${unitColumn} in (${area})` : sql`true`;
+  const ids = await area();
+  return ids ? oneOf(unitColumn, ids) : sql`true`;
 }
 
 /** Row filter for rows that belong to a household (`householdColumn` is their household_id). */
-export function householdOwnedReadable(caller: Caller, householdColumn: unknown): SQL {
+export async function householdOwnedReadable(caller: Caller, area: () => Promise<string[] | null>, householdColumn: unknown): Promise<SQL> {
   if (!callerMayReadIndividuals(caller)) return sql`false`;
-  const area = areaUnitIds(caller);
-  return area ? sql`${householdColumn} in (select h.id from households.households h where h.unit_id in (${area}))` : sql`true`;
+  const ids = await area();
+  // a correlated EXISTS: one primary-key probe per row found, never a scan of the area's households
+  return ids ? sql`exists (select 1 from households.households h where h.id = ${householdColumn} and ${oneOf(sql`h.unit_id`, ids)})` : sql`true`;
+}
+
+/** Whether a unit lies in the caller's area (a re-assignment's target, for instance). */
+export async function unitInArea(caller: Caller, area: () => Promise<string[] | null>, unitId: string): Promise<boolean> {
+  const ids = await area();
+  return ids === null || ids.includes(unitId);
 }

@@ -1,25 +1,41 @@
-/** Loads the households slice of the demo data into empty tables. The poverty standards come with the migrations. */
+/**
+ * Loads the households slice of the demo data into empty tables. The national unit lists come first, as in every
+ * deployment (prepare); the demo adds only the units of its own that the lists do not hold (Quận 6's wards merged
+ * away in 2024), through the same loader. The poverty standards come with the migrations.
+ */
 import { count } from 'drizzle-orm';
-import { insertInBatches } from '@ansinh/db';
+import { insertInBatches, type RegistryFollower } from '@ansinh/db';
 import { demoData } from '@ansinh/demo-data';
+import { upsertUnits, type SubgraphOptions } from '@ansinh/server';
 import type { HouseholdsDb } from './context.js';
 import { assessments, householdUnitChanges, households, members, reductionTargets, unitLinks, units, unitTotals } from './db/schema.js';
+import { copyRegistry } from './domain/registry.js';
 
 export async function isEmpty(db: HouseholdsDb): Promise<boolean> {
-  const [row] = await db.select({ n: count() }).from(units);
+  const [row] = await db.select({ n: count() }).from(households);
   return row!.n === 0;
 }
 
-export async function loadDemo(db: HouseholdsDb): Promise<void> {
+export async function loadDemo(db: HouseholdsDb, options: SubgraphOptions): Promise<void> {
   const data = demoData();
+  const persons = new Map<string, number>();
+  for (const m of data.members) persons.set(m.householdId, (persons.get(m.householdId) ?? 0) + 1);
   await db.transaction(async (tx) => {
-    await insertInBatches(data.units, (b) => tx.insert(units).values(b));
-    await insertInBatches(data.unitLinks, (b) => tx.insert(unitLinks).values(b));
+    await upsertUnits(tx, { units, unitLinks }, { reformDate: null, units: data.units, links: data.unitLinks });
     await insertInBatches(data.unitTotals, (b) => tx.insert(unitTotals).values(b));
     await insertInBatches(data.reductionTargets, (b) => tx.insert(reductionTargets).values(b));
     await insertInBatches(data.households, (b) => tx.insert(households).values(b));
     await insertInBatches(data.members, (b) => tx.insert(members).values(b));
     await insertInBatches(data.unitChanges, (b) => tx.insert(householdUnitChanges).values(b));
-    await insertInBatches(data.assessments, (b) => tx.insert(assessments).values(b));
+    await insertInBatches(data.assessments.map((a) => ({ ...a, persons: persons.get(a.householdId) ?? 1 })), (b) => tx.insert(assessments).values(b));
+    await copyRegistry(tx, options.followers ?? []);
   });
+}
+
+/** A follower with no copy yet (a new programme schema, or one migrated from before the copies existed) gets one. */
+export async function giveFollowersTheirCopy(db: HouseholdsDb, options: SubgraphOptions): Promise<void> {
+  const empty: RegistryFollower[] = [];
+  for (const f of options.followers ?? []) if (await f.isEmpty()) empty.push(f);
+  if (!empty.length || (await isEmpty(db))) return;
+  await db.transaction((tx) => copyRegistry(tx, empty));
 }

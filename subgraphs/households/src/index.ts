@@ -2,7 +2,7 @@
 import { defineSubgraph } from '@ansinh/server';
 import { createContext } from './context.js';
 import * as tables from './db/schema.js';
-import { isEmpty, loadDemo } from './demo.js';
+import { giveFollowersTheirCopy, isEmpty, loadDemo } from './demo.js';
 import { resolvers } from './resolvers/index.js';
 
 export const households = defineSubgraph({
@@ -10,9 +10,12 @@ export const households = defineSubgraph({
   pgSchema: 'households',
   packageUrl: import.meta.url,
   tables,
+  unitTables: { units: tables.units, unitLinks: tables.unitLinks },
   resolvers,
   context: createContext,
   isEmpty,
   loadDemo,
+  afterPrepare: giveFollowersTheirCopy,
 });
 export * from './import/index.js';
+export { publishRegistry, copyRegistry, registryExtract } from './domain/registry.js';

@@ -1,6 +1,6 @@
 /** Per-request DataLoaders: one SQL statement per kind of lookup, however many parents ask. */
 import DataLoader from 'dataloader';
-import { and, asc, desc, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, inArray } from 'drizzle-orm';
 import { byKey, groupBy, isUuid, type Caller } from '@ansinh/server';
 import { householdOwnedReadable, householdReadable } from './access.js';
 import type { HouseholdsDb } from './context.js';
@@ -9,26 +9,29 @@ import {
   type AssessmentModel, type MemberModel,
 } from './db/schema.js';
 import type { LoadedStandard } from './domain/classify.js';
+import type { AreaStatisticsModel } from './resolvers/statistics.js';
 
 /** Loaders for one request and one caller: households and members outside the caller's area are not found. */
-export function createLoaders(db: HouseholdsDb, caller: Caller) {
+export function createLoaders(db: HouseholdsDb, caller: Caller, area: () => Promise<string[] | null>) {
+  const readable = (unitColumn: unknown) => householdReadable(caller, area, unitColumn);
+  const owned = (householdColumn: unknown) => householdOwnedReadable(caller, area, householdColumn);
   return {
     household: new DataLoader(async (ids: readonly string[]) => {
       const valid = ids.filter(isUuid);
-      const rows = valid.length ? await db.select().from(households).where(and(inArray(households.id, valid), householdReadable(caller, households.unitId))) : [];
+      const rows = valid.length ? await db.select().from(households).where(and(inArray(households.id, valid), await readable(households.unitId))) : [];
       return byKey(ids, rows, (r) => r.id);
     }),
     householdByCode: new DataLoader(async (codes: readonly string[]) => {
-      const rows = await db.select().from(households).where(and(inArray(households.code, [...codes]), householdReadable(caller, households.unitId)));
+      const rows = await db.select().from(households).where(and(inArray(households.code, [...codes]), await readable(households.unitId)));
       return byKey(codes, rows, (r) => r.code);
     }),
     member: new DataLoader(async (ids: readonly string[]) => {
       const valid = ids.filter(isUuid);
-      const rows = valid.length ? await db.select().from(members).where(and(inArray(members.id, valid), householdOwnedReadable(caller, members.householdId))) : [];
+      const rows = valid.length ? await db.select().from(members).where(and(inArray(members.id, valid), await owned(members.householdId))) : [];
       return byKey(ids, rows, (r) => r.id);
     }),
     membersOfHousehold: new DataLoader<string, MemberModel[]>(async (ids) => {
-      const rows = await db.select().from(members).where(and(inArray(members.householdId, [...ids]), householdOwnedReadable(caller, members.householdId))).orderBy(asc(members.householdId), asc(members.position));
+      const rows = await db.select().from(members).where(and(inArray(members.householdId, [...ids]), await owned(members.householdId))).orderBy(asc(members.householdId), asc(members.position));
       return groupBy(ids, rows, (r) => r.householdId);
     }),
     /** The latest review of each household (by review year, then date). */
@@ -36,7 +39,7 @@ export function createLoaders(db: HouseholdsDb, caller: Caller) {
       const rows = await db
         .selectDistinctOn([assessments.householdId])
         .from(assessments)
-        .where(and(inArray(assessments.householdId, [...ids]), householdOwnedReadable(caller, assessments.householdId)))
+        .where(and(inArray(assessments.householdId, [...ids]), await owned(assessments.householdId)))
         .orderBy(assessments.householdId, desc(assessments.reviewYear), desc(assessments.assessedOn));
       return byKey(ids, rows, (r) => r.householdId);
     }),
@@ -67,17 +70,17 @@ export function createLoaders(db: HouseholdsDb, caller: Caller) {
     }),
     /** Every assessment of each household, oldest first. */
     assessmentsOfHousehold: new DataLoader<string, AssessmentModel[]>(async (ids) => {
-      const rows = await db.select().from(assessments).where(and(inArray(assessments.householdId, [...ids]), householdOwnedReadable(caller, assessments.householdId)))
+      const rows = await db.select().from(assessments).where(and(inArray(assessments.householdId, [...ids]), await owned(assessments.householdId)))
         .orderBy(asc(assessments.reviewYear), asc(assessments.assessedOn), asc(assessments.id));
       return groupBy(ids, rows, (r) => r.householdId);
     }),
     assessment: new DataLoader(async (ids: readonly string[]) => {
       const valid = ids.filter(isUuid);
-      const rows = valid.length ? await db.select().from(assessments).where(and(inArray(assessments.id, valid), householdOwnedReadable(caller, assessments.householdId))) : [];
+      const rows = valid.length ? await db.select().from(assessments).where(and(inArray(assessments.id, valid), await owned(assessments.householdId))) : [];
       return byKey(ids, rows, (r) => r.id);
     }),
     unitChangesOfHousehold: new DataLoader(async (ids: readonly string[]) => {
-      const rows = await db.select().from(householdUnitChanges).where(and(inArray(householdUnitChanges.householdId, [...ids]), householdOwnedReadable(caller, householdUnitChanges.householdId)))
+      const rows = await db.select().from(householdUnitChanges).where(and(inArray(householdUnitChanges.householdId, [...ids]), await owned(householdUnitChanges.householdId)))
         .orderBy(asc(householdUnitChanges.effectiveOn));
       return groupBy(ids, rows, (r) => r.householdId);
     }),
@@ -86,6 +89,8 @@ export function createLoaders(db: HouseholdsDb, caller: Caller) {
       const rows = await db.select().from(unitLinks).where(inArray(unitLinks.oldUnitId, [...ids])).orderBy(asc(unitLinks.newUnitId));
       return groupBy(ids, rows, (r) => r.oldUnitId);
     }),
+    /** area reports computed in this request, by unit, year and standard */
+    areaStatistics: new Map<string, Promise<AreaStatisticsModel>>(),
     predecessors: new DataLoader(async (ids: readonly string[]) => {
       const rows = await db.select().from(unitLinks).where(inArray(unitLinks.newUnitId, [...ids])).orderBy(asc(unitLinks.oldUnitId));
       return groupBy(ids, rows, (r) => r.newUnitId);
@@ -94,11 +99,3 @@ export function createLoaders(db: HouseholdsDb, caller: Caller) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
-
-/** SQL for "this unit and every unit below it", as a recursive CTE body. */
-export const areaCte = (unitId: string) => sql`
-  with recursive area(id) as (
-    select id from households.units where id = ${unitId}
-    union
-    select u.id from households.units u join area on u.parent_id = area.id
-  )`;

@@ -1,6 +1,6 @@
 import type { Db } from '@ansinh/db';
 import type * as tables from './db/schema.js';
-import type { Caller } from '@ansinh/server';
+import { callerAreaIds, type AreaIds, type Caller } from '@ansinh/server';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export type HousingDb = Db<typeof tables>;
@@ -10,7 +10,7 @@ export interface HouseholdRef {
   id: string;
 }
 
-/** The support-gaps report of a unit on a date (see the credit subgraph); housing provides supported households. */
+/** The support-gaps report of a unit on a date (see the credit subgraph); housing provides its flags (housingGaps). */
 export interface GapRef {
   unitId: string;
   on: string;
@@ -25,9 +25,12 @@ export interface Context {
   db: HousingDb;
   /** the caller the gateway vouched for */
   caller: Caller;
+  /** the unit ids of the caller's area (null: everywhere), resolved once per request */
+  area: AreaIds;
   loaders: Loaders;
 }
 
 export function createContext(db: HousingDb, caller: Caller): Context {
-  return { db, caller, loaders: createLoaders(db, caller) };
+  const area = callerAreaIds(db, 'housing', caller);
+  return { db, caller, area, loaders: createLoaders(db, caller, area) };
 }

@@ -1,34 +1,36 @@
 /** Per-request DataLoaders: one SQL statement per kind of lookup, however many parents ask. */
 import DataLoader from 'dataloader';
 import { and, asc, desc, inArray, sql } from 'drizzle-orm';
-import { byKey, groupBy, isUuid, type Caller } from '@ansinh/server';
+import { byKey, groupBy, householdAreas, isUuid, type AreaIds, type Caller } from '@ansinh/server';
 import { recordReadable } from './access.js';
 import type { HousingDb } from './context.js';
 import { fundingLines, programmes, supports, type FundingLineModel, type HousingProgrammeModel, type HousingSupportModel } from './db/schema.js';
 
 /** Loaders for one request and one caller: records outside the caller's area are not found. */
-export function createLoaders(db: HousingDb, caller: Caller) {
-  const readable = recordReadable(caller, supports.area);
+export function createLoaders(db: HousingDb, caller: Caller, area: AreaIds) {
+  const readable = () => recordReadable(caller, area, supports.householdId);
   return {
     support: new DataLoader<string, HousingSupportModel | null>(async (ids) => {
       const valid = ids.filter(isUuid);
-      const rows = valid.length ? await db.select().from(supports).where(and(inArray(supports.id, valid), readable)) : [];
+      const rows = valid.length ? await db.select().from(supports).where(and(inArray(supports.id, valid), await readable())) : [];
       return byKey(ids, rows, (r) => r.id);
     }),
     /** Each household's supports, newest proposal first. */
     supportsOfHousehold: new DataLoader<string, HousingSupportModel[]>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length
-        ? await db.select().from(supports).where(and(inArray(supports.householdId, valid), readable))
+        ? await db.select().from(supports).where(and(inArray(supports.householdId, valid), await readable()))
           .orderBy(asc(supports.householdId), desc(supports.proposedOn), asc(supports.code))
         : [];
       return groupBy(ids, rows, (r) => r.householdId);
     }),
+    /** The unit each household is placed in now, and that unit's ancestors, province first (HousingSupport.area). */
+    householdArea: new DataLoader<string, string[]>((ids) => householdAreas(db, 'housing', ids)),
     /** Each support's funding lines, largest first (support ids come from this subgraph's own rows). */
     fundingLinesOfSupport: new DataLoader<string, FundingLineModel[]>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length
-        ? await db.select().from(fundingLines).where(and(inArray(fundingLines.supportId, valid), sql`${fundingLines.supportId} in (select ${supports.id} from ${supports} where ${readable})`))
+        ? await db.select().from(fundingLines).where(and(inArray(fundingLines.supportId, valid), sql`exists (select 1 from housing.supports s where s.id = ${fundingLines.supportId} and ${await recordReadable(caller, area, sql`s.household_id`)})`))
           .orderBy(asc(fundingLines.supportId), desc(fundingLines.amount), asc(fundingLines.source))
         : [];
       return groupBy(ids, rows, (r) => r.supportId);

@@ -1,12 +1,14 @@
 /** The credit subgraph's tables, in the PostgreSQL schema `credit`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, numeric, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, areaUnitsTable, idempotencyTable } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
 
 export const creditSchema = pgSchema('credit');
 
-/** The administrative-unit reference list (see packages/db/src/programme.ts). */
-export const areaUnits = areaUnitsTable(creditSchema);
+/** Administrative units and the 2025 crosswalk, as every subgraph has them (packages/db/src/units.ts). */
+export const { units, unitLinks } = unitTables(creditSchema);
+/** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
+export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(creditSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(creditSchema);
 
@@ -32,7 +34,6 @@ export const savingsGroups = creditSchema.table('savings_groups', {
   name: text('name').notNull(),
   entrustingOrganisation: text('entrusting_organisation').notNull(),
   unitId: text('unit_id').notNull(),
-  area: text('area').array().notNull(),
 }, (t) => [uniqueIndex('savings_groups_code_idx').on(t.code)]);
 
 /** Policy loans (cho vay ưu đãi); household and borrower are ids owned by the households subgraph. */
@@ -54,13 +55,13 @@ export const loans = creditSchema.table('loans', {
   disbursedOn: date('disbursed_on', { mode: 'string' }).notNull(),
   maturityOn: date('maturity_on', { mode: 'string' }),
   status: text('status').notNull(),
-  /** the ward the loan was recorded in and its ancestors (unit ids, province first): filters and access by area */
-  area: text('area').array().notNull(),
 }, (t) => [
-  uniqueIndex('loans_code_idx').on(t.code),
+  // a loan code is unique within its household: an import matches only the loans of a household the caller may
+  // write, and a code taken elsewhere tells nobody anything (docs/security.md)
+  uniqueIndex('loans_household_code_idx').on(t.householdId, t.code),
+  index('loans_code_idx').on(t.code),
   index('loans_household_idx').on(t.householdId, t.disbursedOn),
   index('loans_borrower_idx').on(t.borrowerMemberId),
-  index('loans_area_idx').using('gin', t.area),
 ]);
 
 /** Giải ngân, trả nợ, xử lý rủi ro: every movement of a loan, so figures can be taken on any date. */

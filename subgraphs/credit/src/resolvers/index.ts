@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, requireIndividuals, SMALL_CELL, unitInForce, type Caller } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, reportUnit, requireIndividuals, SMALL_CELL, type Caller } from '@ansinh/server';
 import { accessLog, lenders } from '../db/schema.js';
 import type { Context, GapRef } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
@@ -54,12 +54,12 @@ export const resolvers: Resolvers = {
     },
     creditStatistics: async (_, { unitCode, on, since, lender }, ctx) => {
       if (since && since > on) throw badInput(`"since" (${since}) must not be after "on" (${on})`, 'since');
-      const unit = await unitInForce(ctx.db, 'credit', unitCode, on);
+      const unit = await reportUnit(ctx.db, 'credit', unitCode, on);
       const stats = await creditStatistics(ctx.db, unit.id, on, since ?? null, lender ?? null);
       return { ...stats, programmes: stats.programmes.map((p) => suppressProgramme(ctx.caller, p)), povertyReduction: suppressProgramme(ctx.caller, stats.povertyReduction) };
     },
     gapStatistics: async (_, { unitCode, on }, ctx) => {
-      const unit = await unitInForce(ctx.db, 'credit', unitCode, on);
+      const unit = await reportUnit(ctx.db, 'credit', unitCode, on);
       return { unitId: unit.id, on };
     },
   },
@@ -88,6 +88,7 @@ export const resolvers: Resolvers = {
     },
     household: (l) => ({ id: l.householdId }),
     borrower: (l) => ({ id: l.borrowerMemberId }),
+    area: (l, _, ctx) => ctx.loaders.householdArea.load(l.householdId),
   },
   LoanTransaction: {
     kind: (t) => t.kind as never,

@@ -1,6 +1,9 @@
-/** creditStatistics: a unit's policy credit on a date, per programme, from the loans' own area and history. */
+/**
+ * creditStatistics: a unit's policy credit on a date, per programme, from the loans' history, counting the loans of
+ * the households placed in the unit on that date (below it, or rolled up through the 2025 crosswalk: docs/areas.md).
+ */
 import { sql } from 'drizzle-orm';
-import { rows } from '@ansinh/db';
+import { placedOn, rows } from '@ansinh/db';
 import type { CreditDb } from '../context.js';
 
 export const PROGRAMMES = ['POOR_HOUSEHOLD', 'NEAR_POOR', 'NEWLY_ESCAPED', 'STUDENT', 'JOB_CREATION', 'HOUSING', 'CLEAN_WATER_SANITATION', 'LABOUR_EXPORT'];
@@ -23,18 +26,21 @@ interface Row {
 }
 
 /**
- * One statement: each loan of the area disbursed by `on`, with what was outstanding on `on` (principal less the
- * repayments and write-offs up to it), summed per programme and for the poverty-reduction group.
+ * One statement: each loan disbursed by `on` to a household placed in the unit on `on`, with what was outstanding
+ * on `on` (principal less the repayments and write-offs up to it), summed per programme and for the
+ * poverty-reduction group. An imported loan's balance comes in as those movements too (credit's import), so the
+ * imported outstanding is what this counts.
  */
 export async function creditStatistics(db: CreditDb, unitId: string, on: string, since: string | null, lender: string | null): Promise<CreditStatisticsModel> {
   const from = since ?? on;
   const result = await rows<Row>(db, sql`
-    with l as (
+    with recursive ${placedOn('credit', unitId, on)},
+    l as (
       select l.id, l.household_id, l.programme, l.disbursed_on, l.principal, l.overdue, l.overdue_since,
              l.principal - coalesce((select sum(t.amount) from credit.loan_transactions t
                where t.loan_id = l.id and t.kind in ('REPAYMENT', 'WRITE_OFF') and t.occurred_on <= ${on}), 0) as outstanding
       from credit.loans l
-      where l.area @> array[${unitId}]::text[] and l.disbursed_on <= ${on} ${lender ? sql`and l.lender = ${lender}` : sql``}
+      where l.household_id in (select household_id from placed) and l.disbursed_on <= ${on} ${lender ? sql`and l.lender = ${lender}` : sql``}
     ), m as (
       select *, programme in (${sql.join(POVERTY_REDUCTION.map((p) => sql`${p}`), sql`, `)}) as poverty,
              case when outstanding > 0 and overdue_since <= ${on} then least(overdue, outstanding) else 0 end as overdue_on,

@@ -1,12 +1,14 @@
 /** The health subgraph's tables, in the PostgreSQL schema `health`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, numeric, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, areaUnitsTable, idempotencyTable } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
 
 export const healthSchema = pgSchema('health');
 
-/** The administrative-unit reference list (see packages/db/src/programme.ts). */
-export const areaUnits = areaUnitsTable(healthSchema);
+/** Administrative units and the 2025 crosswalk, as every subgraph has them (packages/db/src/units.ts). */
+export const { units, unitLinks } = unitTables(healthSchema);
+/** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
+export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(healthSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(healthSchema);
 
@@ -22,13 +24,12 @@ export const insuranceCards = healthSchema.table('insurance_cards', {
   premium: bigint('premium', { mode: 'number' }).notNull(),
   /** the card this one renews, if any */
   renews: uuid('renews'),
-  /** the ward the card was recorded in and its ancestors (unit ids, province first) */
-  area: text('area').array().notNull(),
 }, (t) => [
-  uniqueIndex('insurance_cards_number_idx').on(t.cardNumber),
+  // unique per member: an import or a mutation matches only the cards of a member the caller may write
+  uniqueIndex('insurance_cards_member_number_idx').on(t.memberId, t.cardNumber),
+  index('insurance_cards_number_idx').on(t.cardNumber),
   index('insurance_cards_member_idx').on(t.memberId, t.validFrom),
   index('insurance_cards_household_idx').on(t.householdId),
-  index('insurance_cards_area_idx').using('gin', t.area),
 ]);
 
 /** BHXH tự nguyện: a member's voluntary social-insurance contribution for a period, with state support. */
@@ -40,8 +41,7 @@ export const contributions = healthSchema.table('voluntary_contributions', {
   validFrom: date('valid_from', { mode: 'string' }).notNull(),
   validTo: date('valid_to', { mode: 'string' }).notNull(),
   contribution: bigint('contribution', { mode: 'number' }).notNull(),
-  area: text('area').array().notNull(),
-}, (t) => [index('voluntary_contributions_member_idx').on(t.memberId), index('voluntary_contributions_area_idx').using('gin', t.area)]);
+}, (t) => [index('voluntary_contributions_member_idx').on(t.memberId), index('voluntary_contributions_household_idx').on(t.householdId)]);
 
 /** Who pays what share of a card's premium or a contribution: one row per funder (the stacked layers). */
 export const supportLayers = healthSchema.table('support_layers', {

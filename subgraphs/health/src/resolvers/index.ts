@@ -1,10 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { rows } from '@ansinh/db';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, requireIndividuals, unitInForce } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { mutations } from './mutations.js';
-import { coverage, healthStatistics, suppressSmallCells, type HealthStatisticsView } from './statistics.js';
+import { coverage, healthGaps, healthStatistics, suppressSmallCells } from './statistics.js';
 import { accessLog } from '../db/schema.js';
 
 const validOn = (day: string) => (c: { validFrom: string; validTo: string }) => c.validFrom <= day && day <= c.validTo;
@@ -18,7 +16,7 @@ export const resolvers: Resolvers = {
       return all.filter((r) => r.validFrom <= day && (!r.validTo || r.validTo >= day));
     },
     healthStatistics: async (_, { unitCode, on }, ctx) => {
-      const unit = await unitInForce(ctx.db, 'health', unitCode, on);
+      const unit = await reportUnit(ctx.db, 'health', unitCode, on);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
       return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on));
     },
@@ -37,6 +35,7 @@ export const resolvers: Resolvers = {
     ownContribution: async (c, _, ctx) => c.premium - (await ctx.loaders.layersOfCard.load(c.id)).reduce((s, l) => s + l.amount, 0),
     member: (c) => ({ id: c.memberId }),
     household: (c) => ({ id: c.householdId }),
+    area: (c, _, ctx) => ctx.loaders.householdArea.load(c.householdId),
   },
   SupportLayer: {
     funder: (l) => l.funder as never,
@@ -81,16 +80,10 @@ export const resolvers: Resolvers = {
     },
   },
   HealthStatistics: {
-    // only reached for coverage (@requires): the reference carries the key and the registry's groups
-    __resolveReference: (ref) => ref as unknown as HealthStatisticsView,
-    coverage: (stats, _, ctx) => coverage(ctx.db, ctx.caller, stats.on, stats.registryGroups ?? []),
+    coverage: (stats, _, ctx) => coverage(ctx.db, ctx.caller, stats.unitId, stats.on),
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    cardHolders: (g, _, ctx) => rows(ctx.db, sql`
-      select c.household_id as "householdId", count(distinct c.member_id)::int as members
-      from health.insurance_cards c
-      where c.area @> array[${g.unitId}]::text[] and c.valid_from <= ${g.on} and c.valid_to >= ${g.on}
-      group by c.household_id order by c.household_id`),
+    healthGaps: (g, _, ctx) => healthGaps(ctx.db, g.unitId, g.on),
   },
 };

@@ -1,7 +1,11 @@
-/** healthStatistics: a unit's BHYT cards valid on a date, per beneficiary group, with cost by funder. */
+/**
+ * healthStatistics: a unit's BHYT cards valid on a date, per beneficiary group, with cost by funder, and the BHYT
+ * coverage of the registry's poor, near-poor and newly-escaped members; all from the cards of the households placed
+ * in the unit on that date (this subgraph's copy of the registry: docs/areas.md), in SQL.
+ */
 import { sql } from 'drizzle-orm';
-import { rows } from '@ansinh/db';
-import { callerSeesSmallCells, SMALL_CELL, type Caller } from '@ansinh/server';
+import { gapCandidates, placedOn, reviewedOn, rows } from '@ansinh/db';
+import { callerSeesSmallCells, candidatesChecksum, packFlags, SMALL_CELL, type Caller, type GapFlags } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 
 export interface GroupCardsModel {
@@ -13,11 +17,13 @@ export interface HealthStatisticsModel { unitId: string; unit: { id: string }; o
 const GROUPS = ['POOR_HOUSEHOLD', 'NEAR_POOR_HOUSEHOLD', 'NEWLY_ESCAPED_HOUSEHOLD', 'OTHER'];
 
 export async function healthStatistics(db: HealthDb, unitId: string, on: string): Promise<HealthStatisticsModel> {
-  const valid = sql`c.area @> array[${unitId}]::text[] and c.valid_from <= ${on} and c.valid_to >= ${on}`;
+  const valid = sql`c.household_id in (select household_id from placed) and c.valid_from <= ${on} and c.valid_to >= ${on}`;
   const cards = await rows<{ grp: string | null; cards: number; holders: number; premium: string }>(db, sql`
+    with recursive ${placedOn('health', unitId, on)}
     select c.beneficiary_group as grp, count(*)::int as cards, count(distinct c.member_id)::int as holders, coalesce(sum(c.premium), 0)::bigint as premium
     from health.insurance_cards c where ${valid} group by grouping sets ((c.beneficiary_group), ())`);
   const layers = await rows<{ grp: string | null; funder: string; amount: string }>(db, sql`
+    with recursive ${placedOn('health', unitId, on)}
     select c.beneficiary_group as grp, l.funder, sum(l.amount)::bigint as amount
     from health.insurance_cards c join health.support_layers l on l.card_id = c.id
     where ${valid} group by grouping sets ((c.beneficiary_group, l.funder), (l.funder)) order by l.funder`);
@@ -39,8 +45,6 @@ export type GroupCardsView = Omit<GroupCardsModel, 'cards' | 'holders' | 'premiu
 };
 export interface HealthStatisticsView {
   unitId: string; unit: { id: string }; on: string; groups: GroupCardsView[]; total: GroupCardsView;
-  /** what the households subgraph provides when coverage is asked (@requires) */
-  registryGroups?: RegistryGroupRef[];
 }
 
 /**
@@ -57,34 +61,61 @@ export function suppressSmallCells(caller: Caller, stats: HealthStatisticsModel)
   return { ...stats, groups: stats.groups.map(group), total: group(stats.total) };
 }
 
-/** The registry's households of a beneficiary group on the date (households subgraph, @requires). */
-export interface RegistryGroupRef { group: string; householdIds: string[]; persons: number }
 export interface GroupCoverageView { beneficiaryGroup: string; persons: number | null; covered: number | null; rate: number | null }
 
 const REGISTRY_GROUPS = ['POOR_HOUSEHOLD', 'NEAR_POOR_HOUSEHOLD', 'NEWLY_ESCAPED_HOUSEHOLD'];
 
 /**
- * BHYT coverage of the registry's groups: of the members of each group's households, how many hold a card valid
- * on the date (any group: a card issued while the household was near-poor still covers a member who is now poor).
- * One statement for all groups. ANALYST: a group of fewer than SMALL_CELL households is withheld whole, and a
- * covered count under SMALL_CELL with its rate.
+ * BHYT coverage of the registry's groups on a date: the households placed in the unit then, each in the group of
+ * its latest review (POOR, NEAR_POOR, or newly escaped while its last escape is less than 36 months old), with its
+ * persons as recorded at that review; of them, how many hold a card valid on the date (any group: a card issued
+ * while the household was near-poor still covers a member who is now poor), never more than the review's persons.
+ * One statement. ANALYST: a group of fewer than SMALL_CELL households is withheld whole, and a covered count under
+ * SMALL_CELL with its rate.
  */
-export async function coverage(db: HealthDb, caller: Caller, on: string, registry: RegistryGroupRef[]): Promise<GroupCoverageView[]> {
-  const ids = registry.flatMap((g) => g.householdIds);
-  const holders = ids.length ? await rows<{ householdId: string; members: number }>(db, sql`
-    select c.household_id as "householdId", count(distinct c.member_id)::int as members
-    from health.insurance_cards c
-    where c.household_id in (select value::uuid from json_array_elements_text(${JSON.stringify(ids)}::json))
-      and c.valid_from <= ${on} and c.valid_to >= ${on}
-    group by c.household_id`) : [];
-  const covered = new Map(holders.map((h) => [h.householdId, Number(h.members)]));
+export async function coverage(db: HealthDb, caller: Caller, unitId: string, on: string): Promise<GroupCoverageView[]> {
+  const found = await rows<{ grp: string; households: number; persons: number; covered: number }>(db, sql`
+    with recursive ${placedOn('health', unitId, on)}, ${reviewedOn('health', on)},
+    grouped as (
+      select household_id, persons, case
+        when status = 'POOR' then 'POOR_HOUSEHOLD'
+        when status = 'NEAR_POOR' then 'NEAR_POOR_HOUSEHOLD'
+        when newly_escaped_until >= ${on}::date then 'NEWLY_ESCAPED_HOUSEHOLD' end as grp
+      from reviewed
+    ),
+    holders as (
+      select c.household_id, count(distinct c.member_id)::int as n from health.insurance_cards c
+      where c.household_id in (select household_id from grouped where grp is not null) and c.valid_from <= ${on} and c.valid_to >= ${on}
+      group by c.household_id
+    )
+    select g.grp, count(*)::int as households, sum(g.persons)::int as persons, sum(least(coalesce(h.n, 0), g.persons))::int as covered
+    from grouped g left join holders h on h.household_id = g.household_id where g.grp is not null group by g.grp`);
   const exact = callerSeesSmallCells(caller);
   return REGISTRY_GROUPS.map((group) => {
-    const g = registry.find((r) => r.group === group) ?? { group, householdIds: [], persons: 0 };
-    const n = g.householdIds.reduce((sum, id) => sum + (covered.get(id) ?? 0), 0);
-    const rate = g.persons ? Math.round((n / g.persons) * 10_000) / 100 : null;
-    if (!exact && g.householdIds.length < SMALL_CELL) return { beneficiaryGroup: group, persons: null, covered: null, rate: null };
-    if (!exact && n < SMALL_CELL) return { beneficiaryGroup: group, persons: g.persons, covered: null, rate: null };
-    return { beneficiaryGroup: group, persons: g.persons, covered: n, rate };
+    const g = found.find((r) => r.grp === group) ?? { households: 0, persons: 0, covered: 0 };
+    const persons = Number(g.persons);
+    const n = Number(g.covered);
+    const rate = persons ? Math.round((n / persons) * 10_000) / 100 : null;
+    if (!exact && Number(g.households) < SMALL_CELL) return { beneficiaryGroup: group, persons: null, covered: null, rate: null };
+    if (!exact && n < SMALL_CELL) return { beneficiaryGroup: group, persons, covered: null, rate: null };
+    return { beneficiaryGroup: group, persons, covered: n, rate };
   });
+}
+
+/**
+ * Health's part of an area's support-gap counts (credit combines them): for each candidate household (packages/db
+ * gapCandidates, in id order), whether fewer of its members hold a BHYT card valid on the date than it had persons
+ * at its review (the HEALTH_INSURANCE rule, packages/server/src/gaps.ts).
+ */
+export async function healthGaps(db: HealthDb, unitId: string, on: string): Promise<GapFlags> {
+  const found = await rows<{ id: string; gap: boolean }>(db, sql`
+    with recursive ${gapCandidates('health', unitId, on)},
+    holders as (
+      select c.household_id, count(distinct c.member_id)::int as n from health.insurance_cards c
+      where c.household_id in (select household_id from candidates) and c.valid_from <= ${on} and c.valid_to >= ${on}
+      group by c.household_id
+    )
+    select k.household_id as id, coalesce(h.n, 0) < k.persons as gap
+    from candidates k left join holders h on h.household_id = k.household_id order by k.household_id`);
+  return packFlags(found.map((r) => (r.gap ? '1' : '0')).join(''), candidatesChecksum(found.map((r) => r.id)));
 }

@@ -1,28 +1,12 @@
 /** The households subgraph's tables, in the PostgreSQL schema `households`. */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, date, index, integer, pgSchema, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable } from '@ansinh/db';
+import { accessLogTable, unitTables } from '@ansinh/db';
 
 export const householdsSchema = pgSchema('households');
 
-/** Administrative units, one row per code and validity period ([validFrom, validTo)). */
-export const units = householdsSchema.table('units', {
-  id: text('id').primaryKey(),
-  code: text('code').notNull(),
-  name: text('name').notNull(),
-  kind: text('kind').notNull(),
-  level: smallint('level').notNull(),
-  parentId: text('parent_id'),
-  validFrom: date('valid_from', { mode: 'string' }),
-  validTo: date('valid_to', { mode: 'string' }),
-}, (t) => [index('units_code_idx').on(t.code), index('units_parent_idx').on(t.parentId)]);
-
-/** The 2025 crosswalk: which old units each new unit was made from, wholly or in part. */
-export const unitLinks = householdsSchema.table('unit_links', {
-  newUnitId: text('new_unit_id').notNull().references(() => units.id),
-  oldUnitId: text('old_unit_id').notNull().references(() => units.id),
-  coverage: text('coverage').notNull(),
-}, (t) => [primaryKey({ columns: [t.newUnitId, t.oldUnitId] }), index('unit_links_old_idx').on(t.oldUnitId)]);
+/** Administrative units and the 2025 crosswalk: the same tables in every subgraph (packages/db/src/units.ts). */
+export const { units, unitLinks } = unitTables(householdsSchema);
 
 /** All households and persons of a unit in a year (population data: the denominator of poverty rates). */
 export const unitTotals = householdsSchema.table('unit_totals', {
@@ -126,6 +110,8 @@ export const assessments = householdsSchema.table('assessments', {
   recordedBy: text('recorded_by').notNull(),
   /** The household's unit on the assessment date (a record keeps the unit valid when it was made). */
   unitId: text('unit_id').references(() => units.id),
+  /** Nhân khẩu: the household's persons at the review, so a printed report can be reproduced later (docs/households.md). */
+  persons: smallint('persons').notNull(),
 }, (t) => [index('assessments_unit_idx').on(t.unitId, t.reviewYear), index('assessments_household_idx').on(t.householdId, t.reviewYear, t.assessedOn), index('assessments_year_idx').on(t.reviewYear, t.status)]);
 
 export type UnitModel = typeof units.$inferSelect;

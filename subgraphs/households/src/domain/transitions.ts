@@ -10,7 +10,8 @@ export interface Transition {
 }
 
 /** Support for newly-escaped households lasts 36 months from the review that recorded the escape. */
-export const SUPPORT_MONTHS = 36;
+export { SUPPORT_MONTHS } from '@ansinh/db';
+import { SUPPORT_MONTHS } from '@ansinh/db';
 
 /** The last day of a window of `months` months starting on `from` (2022-11-10 + 36 months → 2025-11-09). */
 export function windowEnd(from: string, months: number): string {

@@ -8,16 +8,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import {
-  cell, chunks, CSV_OPTIONS, emptyCounts, firstOfKey, inCallerArea, readRows,
+  cell, chunks, CSV_OPTIONS, emptyCounts, firstOfKey, readRows,
   type Column, type CsvRecord, type HouseholdRef, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type Row,
 } from '@ansinh/server';
-import { bulkInsert, type Db } from '@ansinh/db';
+import { bulkInsert, callerAreaCte, HOUSEHOLD_UNIT_KINDS, rows, type Db, type RegistryFollower } from '@ansinh/db';
+import { publishRegistry } from '../domain/registry.js';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { HouseholdsDb } from '../context.js';
 import { assessments, households, members, povertyIndicators, povertyLines, povertyStandards, units, unitTotals } from '../db/schema.js';
 import { classify, type LoadedStandard } from '../domain/classify.js';
+
+/** How an importer names a household code it cannot use: the same whether it is absent or outside the caller's area. */
+export const NO_HOUSEHOLD = (code: string) => `no household ${code} in your area, stored or in the households file`;
 
 export const HOUSEHOLDS_KINDS = ['households', 'members', 'assessments', 'unit_totals'] as const;
 export type HouseholdsKind = (typeof HOUSEHOLDS_KINDS)[number];
@@ -30,7 +34,7 @@ const KINDS = ['PERIODIC', 'REGULAR'] as const;
 
 interface HouseholdIn { household_code: string; address: string; unit_code: string; area_type: 'URBAN' | 'RURAL'; registered_on: string }
 interface MemberIn { household_code: string; position: number; full_name: string; date_of_birth: string; gender: string; relation_to_head: string; national_id: string | null; ethnicity: string | null }
-interface AssessmentIn { household_code: string; review_year: number; kind: string; assessed_on: string; standard_code: string; income_per_capita: number; income_period: string; deprived_indicators: string[] | null; status: string; recorded_by: string }
+interface AssessmentIn { household_code: string; review_year: number; kind: string; assessed_on: string; standard_code: string; income_per_capita: number; income_period: string; deprived_indicators: string[] | null; status: string; recorded_by: string; persons: number | null }
 interface UnitTotalIn { unit_code: string; year: number; households: number; persons: number }
 
 export const COLUMNS: Record<HouseholdsKind, Column[]> = {
@@ -62,6 +66,8 @@ export const COLUMNS: Record<HouseholdsKind, Column[]> = {
     { name: 'deprived_indicators', optional: true, parse: cell.list(cell.pattern(/^[A-Z][A-Z_]*$/, 'an indicator code such as HEALTH_INSURANCE')) },
     { name: 'status', parse: cell.oneOf(STATUSES) },
     { name: 'recorded_by', parse: cell.text(120) },
+    // nhân khẩu at the review; by default the household's members (stored and in this import) when first imported
+    { name: 'persons', optional: true, parse: cell.int(1, 99) },
   ],
   unit_totals: [
     { name: 'unit_code', parse: cell.pattern(/^\d{2,5}$/, 'an administrative unit code (2 to 5 digits)') },
@@ -104,21 +110,11 @@ export class HouseholdsImport {
     this.progress(`${file}: ${rows.length.toLocaleString('en')} ${kind} rows read`);
   }
 
-  /** The unit ids of a ward and every unit above it, province first: a programme record's `area`. */
-  private area(unitId: string): string[] {
-    const ids: string[] = [];
-    for (let u = this.unitById.get(unitId); u; u = u.parentId ? this.unitById.get(u.parentId) : undefined) ids.unshift(u.id);
-    return ids;
+  /** Whether a unit lies in the caller's area (the API's rule: packages/db callerAreaCte). */
+  private inArea(unitId: string): boolean {
+    return this.areaIds === null || this.areaIds.has(unitId);
   }
-
-  private unitCodes(unitId: string): string[] {
-    const cached = this.unitCodesCache.get(unitId);
-    if (cached) return cached;
-    const codes: string[] = [];
-    this.unitCodesCache.set(unitId, codes);
-    for (let u = this.unitById.get(unitId); u; u = u.parentId ? this.unitById.get(u.parentId) : undefined) codes.push(u.code);
-    return codes;
-  }
+  private areaIds: Set<string> | null = null;
 
   /** The unit with this code valid on a date ([validFrom, validTo)). */
   private unitOn(code: string, date: string): Unit | undefined {
@@ -126,7 +122,6 @@ export class HouseholdsImport {
     return this.unitsByCode.get(code)?.find((u) => (!u.validFrom || u.validFrom <= date) && (!u.validTo || date < u.validTo));
   }
   private unitsByCode = new Map<string, Unit[]>();
-  private unitCodesCache = new Map<string, string[]>();
 
   private async existing<T>(select: (batch: string[]) => Promise<T[]>, keys: string[]): Promise<T[]> {
     const out: T[] = [];
@@ -135,8 +130,12 @@ export class HouseholdsImport {
   }
 
   /** Checks every row against the stored data and the other files; plans the writes and counts them. */
-  async validate(caller: ImportCaller): Promise<void> {
-    this.units = await this.db.select().from(units);
+  async validate(caller: ImportCaller, unitsOfThisImport: readonly Unit[] = []): Promise<void> {
+    this.areaIds = caller.units === null ? null
+      : new Set((await rows<{ id: string }>(this.db, sql`with recursive ${callerAreaCte('households', caller.units)} select id from caller_area`)).map((r) => r.id));
+    const storedUnits = await this.db.select().from(units);
+    const incoming = new Set(unitsOfThisImport.map((u) => u.id));
+    this.units = [...storedUnits.filter((u) => !incoming.has(u.id)), ...unitsOfThisImport];
     this.unitById = new Map(this.units.map((u) => [u.id, u]));
     // the standards as stored (lines, indicators): statuses are checked with the same classify() as recordAssessment
     const [standardRows, lineRows, indicatorRows] = await Promise.all([
@@ -162,7 +161,7 @@ export class HouseholdsImport {
       membersByHousehold.get(m.householdId)!.set(m.position, m);
     }
     for (const h of stored.values()) {
-      this.refs.set(h.code, { id: h.id, unitId: h.unitId, area: this.area(h.unitId), unitCodes: this.unitCodes(h.unitId), areaType: h.areaType, fromImport: false,
+      this.refs.set(h.code, { id: h.id, unitId: h.unitId, areaType: h.areaType, fromImport: false,
         members: new Map([...(membersByHousehold.get(h.id)?.entries() ?? [])].map(([p, m]) => [p, m.id])) });
     }
 
@@ -174,23 +173,24 @@ export class HouseholdsImport {
         seen.add(v.household_code);
         const unit = this.unitOn(v.unit_code, v.registered_on);
         if (!unit) { issue(file, row, 'unit_code', `no administrative unit with code ${v.unit_code} was valid on ${v.registered_on} (registered_on)`); continue; }
-        if (unit.level < 3) { issue(file, row, 'unit_code', `${unit.name} is not a ward or commune: a household belongs to a ward or commune`); continue; }
-        const unitCodes = this.unitCodes(unit.id);
-        if (!inCallerArea(caller, unitCodes)) { issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${caller.units!.join(', ')})`); continue; }
+        if (!HOUSEHOLD_UNIT_KINDS.includes(unit.kind as never)) { issue(file, row, 'unit_code', `${unit.name} is not a ward or commune: a household belongs to a ward or commune (valid on ${v.registered_on})`); continue; }
+        if (!this.inArea(unit.id)) { issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${caller.units!.join(', ')})`); continue; }
         const old = stored.get(v.household_code);
-        if (old && !inCallerArea(caller, this.unitCodes(old.unitId))) { issue(file, row, 'household_code', `household ${v.household_code} is stored in a unit outside your area`); continue; }
+        // household codes are unique nationally: one held outside the caller's area cannot be taken, and nothing
+        // about that household is said (docs/security.md)
+        if (old && !this.inArea(old.unitId)) { issue(file, row, 'household_code', `the household code ${v.household_code} is taken: use another code`); continue; }
         const next = { id: old?.id ?? randomUUID(), code: v.household_code, address: v.address, unitId: unit.id, areaType: v.area_type, registeredOn: v.registered_on };
         if (!old) { this.plan.households.insert.push(next); this.counts.households.added++; }
         else if (same([old.address, old.unitId, old.areaType, old.registeredOn], [next.address, next.unitId, next.areaType, next.registeredOn])) this.counts.households.unchanged++;
         else { this.plan.households.update.push(next); this.counts.households.changed++; }
-        this.refs.set(v.household_code, { id: next.id, unitId: next.unitId, area: this.area(next.unitId), unitCodes, areaType: next.areaType, fromImport: !old, members: this.refs.get(v.household_code)?.members ?? new Map() });
+        this.refs.set(v.household_code, { id: next.id, unitId: next.unitId, areaType: next.areaType, fromImport: !old, members: this.refs.get(v.household_code)?.members ?? new Map() });
       }
     }
 
     const household = (file: string, row: Row<{ household_code: string }>) => {
+      // a household outside the caller's area is answered exactly like one that does not exist
       const ref = this.refs.get(row.value.household_code);
-      if (!ref) { issue(file, row, 'household_code', `no household ${row.value.household_code}, stored or in the households file`); return undefined; }
-      if (!inCallerArea(caller, ref.unitCodes)) { issue(file, row, 'household_code', `household ${row.value.household_code} is outside your area (${caller.units!.join(', ')})`); return undefined; }
+      if (!ref || !this.inArea(ref.unitId)) { issue(file, row, 'household_code', NO_HOUSEHOLD(row.value.household_code)); return undefined; }
       return ref;
     };
 
@@ -251,9 +251,11 @@ export class HouseholdsImport {
         if (bad) continue;
         const key = `${ref.id}#${v.review_year}#${v.kind}#${v.assessed_on}`;
         const old = ref.fromImport ? undefined : storedAssessments.get(key);
+        const persons = v.persons ?? old?.persons ?? ref.members.size;
+        if (persons < 1) { issue(file, row, 'persons', `household ${v.household_code} has no members: give its persons at the review, or import its members`); continue; }
         const next: AssessmentRow = { id: old?.id ?? randomUUID(), householdId: ref.id, reviewYear: v.review_year, kind: v.kind, assessedOn: v.assessed_on, standardCode: v.standard_code,
           incomePerCapita: v.income_per_capita, incomePeriod: v.income_period, deprivedIndicators: [...(v.deprived_indicators ?? [])].sort(), status: v.status, recordedBy: v.recorded_by,
-          unitId: old?.unitId ?? ref.unitId };
+          unitId: old?.unitId ?? ref.unitId, persons };
         if (!old) { this.plan.assessments.insert.push(next); this.counts.assessments.added++; }
         else if (same({ ...old, deprivedIndicators: [...old.deprivedIndicators].sort(), incomePerCapita: Number(old.incomePerCapita) }, next)) this.counts.assessments.unchanged++;
         else { this.plan.assessments.update.push(next); this.counts.assessments.changed++; }
@@ -266,7 +268,7 @@ export class HouseholdsImport {
         const v = row.value;
         const unit = this.unitOn(v.unit_code, `${v.year}-12-31`) ?? this.unitOn(v.unit_code, `${v.year}-01-01`);
         if (!unit) { issue(file, row, 'unit_code', `no administrative unit with code ${v.unit_code} was valid in ${v.year}`); continue; }
-        if (!inCallerArea(caller, this.unitCodes(unit.id))) { issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${caller.units!.join(', ')})`); continue; }
+        if (!this.inArea(unit.id)) { issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${caller.units!.join(', ')})`); continue; }
         if (v.persons < v.households) { issue(file, row, 'persons', `fewer persons than households (${v.households})`); continue; }
         const next = { unitId: unit.id, year: v.year, households: v.households, persons: v.persons };
         const old = storedTotals.get(`${unit.id}#${v.year}`);
@@ -281,19 +283,24 @@ export class HouseholdsImport {
   async householdRefs(codes: string[]): Promise<Map<string, HouseholdRef>> {
     const missing = codes.filter((c) => !this.refs.has(c));
     if (missing.length) {
-      if (!this.units.length) { this.units = await this.db.select().from(units); this.unitById = new Map(this.units.map((u) => [u.id, u])); }
       const found = await this.existing((b) => this.db.select().from(households).where(inArray(households.code, b)), [...new Set(missing)]);
-      const found_members = await this.existing((b) => this.db.select({ id: members.id, householdId: members.householdId, position: members.position }).from(members).where(inArray(members.householdId, b)), found.map((h) => h.id));
+      const foundMembers = await this.existing((b) => this.db.select({ id: members.id, householdId: members.householdId, position: members.position }).from(members).where(inArray(members.householdId, b)), found.map((h) => h.id));
+      // grouped once: a lookup per household would make the import quadratic in the households it names
+      const byHousehold = new Map<string, Map<number, string>>();
+      for (const m of foundMembers) (byHousehold.get(m.householdId) ?? byHousehold.set(m.householdId, new Map()).get(m.householdId)!).set(m.position, m.id);
       for (const h of found) {
-        this.refs.set(h.code, { id: h.id, unitId: h.unitId, area: this.area(h.unitId), unitCodes: this.unitCodes(h.unitId), areaType: h.areaType, fromImport: false,
-          members: new Map(found_members.filter((m) => m.householdId === h.id).map((m) => [m.position, m.id])) });
+        this.refs.set(h.code, { id: h.id, unitId: h.unitId, areaType: h.areaType, fromImport: false, members: byHousehold.get(h.id) ?? new Map() });
       }
     }
-    return new Map(codes.filter((c) => this.refs.has(c)).map((c) => [c, this.refs.get(c)!]));
+    // only households of the caller's area: to the other importers, any other household does not exist
+    return new Map(codes.filter((c) => this.refs.has(c) && this.inArea(this.refs.get(c)!.unitId)).map((c) => [c, this.refs.get(c)!]));
   }
 
-  /** Writes the planned rows with `tx`: the import's one transaction, opened by the orchestrator. */
-  async apply(tx: Db): Promise<void> {
+  /**
+   * Writes the planned rows with `tx`: the import's one transaction, opened by the orchestrator; then hands the
+   * changed households to the registry's followers (the programme subgraphs' copies) in the same transaction.
+   */
+  async apply(tx: Db, followers: readonly RegistryFollower[] = []): Promise<void> {
     const p = this.plan;
     const total = p.households.insert.length + p.members.insert.length + p.assessments.insert.length + p.unitTotals.insert.length
       + p.households.update.length + p.members.update.length + p.assessments.update.length + p.unitTotals.update.length;
@@ -319,6 +326,13 @@ export class HouseholdsImport {
         .where(and(eq(unitTotals.unitId, t.unitId), eq(unitTotals.year, t.year)));
     }
     if (p.unitTotals.update.length) step(p.unitTotals.update.length, 'unit totals updated');
+    const touched = new Set<string>([...p.households.insert, ...p.households.update].map((h) => h.id));
+    for (const m of [...p.members.insert, ...p.members.update]) touched.add(m.householdId);
+    for (const a of [...p.assessments.insert, ...p.assessments.update]) touched.add(a.householdId);
+    if (touched.size && followers.length) {
+      await publishRegistry(tx as never, followers, [...touched]);
+      this.progress(`programme subgraphs: ${touched.size.toLocaleString('en')} households' registry facts copied`);
+    }
   }
 }
 

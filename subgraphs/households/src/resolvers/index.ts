@@ -1,4 +1,5 @@
 import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
+import { unitScope } from '@ansinh/db';
 import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
 import { householdReadable } from '../access.js';
 import { today, toIsoDate } from '@ansinh/scalars';
@@ -12,28 +13,29 @@ import { statusHistory, transitions } from '../domain/transitions.js';
 import { mutationResolvers } from './mutations.js';
 import { searchResolvers } from './search.js';
 import { standardResolvers } from './standards.js';
-import { areaStatistics } from './statistics.js';
-import { gapResolvers } from './gaps.js';
+import { AREA_FIGURES, areaStatistics, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
 
 const ENUM_KIND = (kind: string) => kind.toUpperCase() as never;
 
+/** The figures of a unit's report: computed once per request, when first asked for. */
+function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsModel> {
+  if ('poorHouseholds' in s) return Promise.resolve(s as AreaStatisticsModel);
+  const key = `${s.unit.id}|${s.year}|${s.standard?.standard.code ?? ''}`;
+  let found = ctx.loaders.areaStatistics.get(key);
+  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, s.unit, s.year, s.standard, ctx.caller)));
+  return found;
+}
+
 /**
- * Households whose unit is `unit` or below it, or (for a post-2025 unit) in an old unit linked to it in full,
- * optionally with a current status.
+ * Households whose unit is `unit` or below it, or (for a post-2025 unit) in an old unit linked to it in full
+ * (the one unit-hierarchy query, packages/db unitScope), optionally with a current status.
  */
 function householdFilter(unit: UnitModel, status: string | null | undefined): SQL {
-  const area = sql`${households.unitId} in (
-    with recursive area(id) as (
-      select id from households.units where id = ${unit.id}
-      union select u.id from households.units u join area on u.parent_id = area.id),
-    rolled(id) as (
-      select l.old_unit_id from households.unit_links l where l.coverage = 'full' and l.new_unit_id in (select id from area)
-      union select u.id from households.units u join rolled on u.parent_id = rolled.id)
-    select id from area union select id from rolled)`;
+  const area = sql`${households.unitId} = any(array(with recursive ${unitScope('households', unit.id)} select id from scope where how <> 'partial'))`;
   if (!status) return area;
   return and(area, sql`(
     select a.status from households.assessments a where a.household_id = ${households.id}
-    order by a.review_year desc, a.assessed_on desc limit 1) = ${status}`)!;
+    order by a.review_year desc, a.assessed_on desc, a.id desc limit 1) = ${status}`)!;
 }
 
 async function knownUnit(ctx: Context, code: string): Promise<UnitModel> {
@@ -52,7 +54,7 @@ export const resolvers: Resolvers = {
       const afterCode = decodeCursor(after);
       const unit = await knownUnit(ctx, unitCode);
       // only the households of the caller's area, whatever unit was asked for
-      const where = and(householdFilter(unit, status), householdReadable(ctx.caller, households.unitId))!;
+      const where = and(householdFilter(unit, status), await householdReadable(ctx.caller, ctx.area, households.unitId))!;
       const page = await ctx.db.select().from(households)
         .where(afterCode === undefined ? where : and(where, gt(households.code, afterCode)))
         .orderBy(asc(households.code)).limit(limit + 1);
@@ -178,15 +180,17 @@ export const resolvers: Resolvers = {
     }))),
   },
   AreaStatistics: {
+    // a child's figures are computed only when one of them is asked for (`children { unit { name } }` costs nothing)
+    ...Object.fromEntries(AREA_FIGURES.map((field) => [field, async (s: AreaStatisticsRef, _: unknown, ctx: Context) => (await figures(s, ctx))[field]])),
     standard: (s) => s.standard?.standard ?? null,
+    totalsComplete: async (s, _, ctx) => (await figures(s, ctx)).unitsWithoutTotals.length === 0,
     children: async (s, _, ctx) => {
       const date = s.unit.validTo && s.unit.validTo <= `${s.year}-12-31`
         ? new Date(Date.parse(s.unit.validTo) - 86_400_000).toISOString().slice(0, 10) : `${s.year}-12-31`;
       const children = (await ctx.loaders.childUnits.load(s.unit.id)).filter((c) => inForce(c, date));
-      return Promise.all(children.map((c) => areaStatistics(ctx.db, c, s.year, s.standard, ctx.caller)));
+      return children.map((c) => ({ unit: c, year: s.year, standard: s.standard }) as AreaStatisticsRef as never);
     },
   },
-  ...gapResolvers,
   HouseholdConnection: {
     totalCount: (c) => (typeof c.totalCount === 'function' ? (c.totalCount as () => Promise<number>)() : c.totalCount),
   },

@@ -1,10 +1,13 @@
 /** Writes: recording a review, re-assigning a household. Each is one transaction; bad input writes nothing. */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { HOUSEHOLD_UNIT_KINDS } from '@ansinh/db';
+import { unitInArea } from '../access.js';
+import { publishRegistry } from '../domain/registry.js';
 import { GraphQLError } from 'graphql';
 import { toIsoDate } from '@ansinh/scalars';
 import { badInput, forbidden } from '@ansinh/server';
 import type { Context } from '../context.js';
-import { assessments, householdUnitChanges, households, type HouseholdModel } from '../db/schema.js';
+import { assessments, householdUnitChanges, households, members, type HouseholdModel } from '../db/schema.js';
 import { inForce, unitOn } from '../db/units.js';
 import { classify } from '../domain/classify.js';
 import { applicableStandards, requireStandard } from '../domain/standards.js';
@@ -56,11 +59,14 @@ export const mutationResolvers: Resolvers = {
         });
       }
       return ctx.db.transaction(async (tx) => {
+        // persons as of the review: the household's members now (docs/households.md)
+        const [{ n: persons }] = await tx.select({ n: sql<number>`count(*)::int` }).from(members).where(eq(members.householdId, household.id)) as [{ n: number }];
         const [row] = await tx.insert(assessments).values({
           householdId: household.id, reviewYear: input.reviewYear, kind: input.kind, assessedOn,
           standardCode: standard.code, incomePerCapita: input.incomePerCapita, incomePeriod: input.incomePeriod,
-          deprivedIndicators: result.reasons.deprivedIndicators, status: result.status, recordedBy, unitId: household.unitId,
+          deprivedIndicators: result.reasons.deprivedIndicators, status: result.status, recordedBy, unitId: household.unitId, persons,
         }).returning();
+        await publishRegistry(tx, ctx.followers, [household.id]);
         ctx.loaders.assessmentsOfHousehold.clear(household.id);
         ctx.loaders.latestAssessment.clear(household.id);
         return row!;
@@ -72,6 +78,9 @@ export const mutationResolvers: Resolvers = {
       const recordedBy = required(input.recordedBy, 'recordedBy');
       const target = await unitOn(ctx.db, input.unitCode, effectiveOn);
       if (!target) throw badInput(`No administrative unit with the code "${input.unitCode}" is in force on ${effectiveOn}`, 'input.unitCode');
+      // the household must land in the caller's area too: nobody moves a household into someone else's registry
+      if (!(await unitInArea(ctx.caller, ctx.area, target.id))) throw forbidden(`${target.name} (${target.code}) is outside your area: you may re-assign households only to units of your area`);
+      if (!HOUSEHOLD_UNIT_KINDS.includes(target.kind as never)) throw badInput(`${target.name} is not a ward or commune: a household belongs to a ward or commune`, 'input.unitCode');
       if (target.id === household.unitId) throw badInput(`Household ${household.code} already belongs to ${target.name} (${target.code})`, 'input.unitCode');
       const current = await ctx.loaders.unit.load(household.unitId);
       if (current && current.validFrom && current.validFrom > effectiveOn) {
@@ -86,6 +95,7 @@ export const mutationResolvers: Resolvers = {
       return ctx.db.transaction(async (tx) => {
         await tx.insert(householdUnitChanges).values({ householdId: household.id, fromUnitId: household.unitId, toUnitId: target.id, effectiveOn, recordedBy });
         const [row] = await tx.update(households).set({ unitId: target.id }).where(eq(households.id, household.id)).returning();
+        await publishRegistry(tx, ctx.followers, [household.id]);
         ctx.loaders.unitChangesOfHousehold.clear(household.id);
         ctx.loaders.household.clear(household.id).prime(household.id, row!);
         ctx.loaders.householdByCode.clear(household.code).prime(household.code, row!);

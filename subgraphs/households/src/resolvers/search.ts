@@ -2,6 +2,7 @@
 import { and, asc, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { badInput, pageSize, requireIndividuals } from '@ansinh/server';
 import { toIsoDate } from '@ansinh/scalars';
+import { unitScope } from '@ansinh/db';
 import { householdReadable } from '../access.js';
 import { households, units } from '../db/schema.js';
 import { latestUnit } from '../db/units.js';
@@ -38,10 +39,9 @@ export const searchResolvers: Resolvers = {
       if (unitCode) {
         const unit = await latestUnit(ctx.db, unitCode);
         if (!unit) throw badInput(`No administrative unit has the code "${unitCode}"`, 'unitCode');
-        // "= any(array(…))": the unit ids are computed once and the households index is used, before any text is folded
-        area = sql`${households.unitId} = any(array(with recursive area(id) as (
-          select id from households.units where id = ${unit.id}
-          union select u.id from households.units u join area on u.parent_id = area.id) select id from area))`;
+        // "= any(array(…))": the unit ids are computed once and the households index is used, before any text is
+        // folded; the scope rolls old units up into a post-reform unit (a province's old districts and wards)
+        area = sql`${households.unitId} = any(array(with recursive ${unitScope('households', unit.id)} select id from scope where how <> 'partial'))`;
       }
       return ctx.db.select().from(households).where(and(
         or(
@@ -52,7 +52,7 @@ export const searchResolvers: Resolvers = {
                 and m.relation_to_head = 'HEAD' order by m.position limit 1)) like ${like}`,
         ),
         area,
-        householdReadable(ctx.caller, households.unitId),
+        await householdReadable(ctx.caller, ctx.area, households.unitId),
       )).orderBy(asc(households.code)).limit(limit);
     },
   },

@@ -3,11 +3,10 @@
  * See docs/households.md ("How each report figure is computed").
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { rows } from '@ansinh/db';
+import { rows, unitScope } from '@ansinh/db';
 import { callerSeesSmallCells, SMALL_CELL, type Caller } from '@ansinh/server';
 import type { HouseholdsDb } from '../context.js';
-import { households, reductionTargets, type UnitModel } from '../db/schema.js';
-import { areaSets } from '../domain/area.js';
+import { households, reductionTargets, units, type UnitModel } from '../db/schema.js';
 import { classify, type LoadedStandard, type Period } from '../domain/classify.js';
 import { statusHistory, transitions, type TransitionKind } from '../domain/transitions.js';
 
@@ -22,8 +21,11 @@ export interface AreaStatisticsModel extends AreaCounts {
   unit: UnitModel;
   /** the standard every assessment was re-classified under; null: as recorded */
   standard: LoadedStandard | null;
-  totalHouseholds: number;
-  totalPersons: number;
+  /** null when a unit's total is missing for the year (see `unitsWithoutTotals`) */
+  totalHouseholds: number | null;
+  totalPersons: number | null;
+  /** units whose households-and-persons total for the year is not recorded (the totals are then incomplete) */
+  unitsWithoutTotals: UnitModel[];
   poorRate: number | null;
   nearPoorRate: number | null;
   start: AreaCounts;
@@ -39,6 +41,16 @@ export interface AreaStatisticsModel extends AreaCounts {
   /** the figures withheld from this caller, and why */
   suppressed: { field: string; reason: string }[];
 }
+
+/** A report not yet computed: its unit, year and standard (children are computed when a figure is asked for). */
+export interface AreaStatisticsRef { unit: UnitModel; year: number; standard: LoadedStandard | null }
+
+/** The fields of the report that need its figures. */
+export const AREA_FIGURES = [
+  'totalHouseholds', 'totalPersons', 'unitsWithoutTotals', 'poorHouseholds', 'poorPersons', 'poorRate', 'nearPoorHouseholds', 'nearPoorPersons',
+  'nearPoorRate', 'start', 'transitions', 'poorReduction', 'nearPoorReduction', 'poorReductionTarget', 'nearPoorReductionTarget',
+  'poorTargetAchievement', 'nearPoorTargetAchievement', 'rolledUpHouseholds', 'awaitingReassignment', 'suppressed',
+] as const;
 
 /**
  * Small-cell suppression for callers who may see statistics only (ANALYST): a figure that counts fewer than
@@ -82,6 +94,13 @@ interface Row {
   income_per_capita: number | string; income_period: string; deprived_indicators: string[]; area_type: string; persons: number;
 }
 
+/** Which units' records count for a unit (packages/db unitScope: direct, rolled up in full, partial). */
+export async function areaSets(db: HouseholdsDb, unitId: string): Promise<{ direct: string[]; rolledUp: string[]; partial: string[] }> {
+  const found = await rows<{ id: string; how: 'direct' | 'full' | 'partial' }>(db, sql`with recursive ${unitScope('households', unitId)} select id, how from scope`);
+  const of = (how: string) => found.filter((r) => r.how === how).map((r) => r.id);
+  return { direct: of('direct'), rolledUp: of('full'), partial: of('partial') };
+}
+
 /**
  * A unit's figures for a review year. Households: those with an assessment of the year recorded in the unit,
  * below it, or (for a post-2025 unit) in old units linked to it in full; each counts with its latest assessment
@@ -99,8 +118,7 @@ export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: nu
       where a.review_year in (${year}, ${year - 1}) and a.unit_id in ${counted.length ? sql`(${sql.join(counted.map((id) => sql`${id}`), sql`, `)})` : sql`(null)`}
     )
     select a.id, a.household_id, a.review_year::int as review_year, a.assessed_on::text as assessed_on, a.status, a.unit_id,
-           a.income_per_capita, a.income_period, a.deprived_indicators, h.area_type,
-           (select count(*) from households.members m where m.household_id = a.household_id)::int as persons
+           a.income_per_capita, a.income_period, a.deprived_indicators, h.area_type, a.persons::int as persons
     from households.assessments a
     join hh on hh.household_id = a.household_id
     join households.households h on h.id = a.household_id
@@ -127,15 +145,15 @@ export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: nu
     if (s === 'NEAR_POOR') { counts.nearPoorHouseholds += 1; counts.nearPoorPersons += persons; }
   };
   for (const list of byHousehold.values()) {
+    // persons as of each review: a member who joins later does not change an earlier year's report
     const history = statusHistory(list.map((r) => ({
-      id: r.id, reviewYear: r.review_year, assessedOn: r.assessed_on, status: status(r), unitId: r.unit_id,
+      id: r.id, reviewYear: r.review_year, assessedOn: r.assessed_on, status: status(r), unitId: r.unit_id, persons: r.persons,
     })));
-    const persons = list[0]!.persons;
     const thisYear = history.find((h) => h.reviewYear === year && countedSet.has(h.unitId));
     const lastYear = history.find((h) => h.reviewYear === year - 1 && countedSet.has(h.unitId));
-    if (lastYear) add(start, lastYear.status, persons);
+    if (lastYear) add(start, lastYear.status, lastYear.persons);
     if (!thisYear) continue;
-    add(end, thisYear.status, persons);
+    add(end, thisYear.status, thisYear.persons);
     if (rolledUp.has(thisYear.unitId)) rolledUpHouseholds += 1;
     for (const t of transitions(history)) {
       if (t.year !== year) continue;
@@ -144,29 +162,40 @@ export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: nu
     }
   }
 
-  const [total] = await rows<{ households: number | null; persons: number | null }>(db, sql`
-    with recursive counted(id, has_total) as (
-      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year})
+  // totals: a unit's own row for the year, else its children's (recursively); a unit with neither is missing
+  const totals = await rows<{ id: string; households: number | null; persons: number | null; missing: boolean }>(db, sql`
+    with recursive counted(id, has_total, has_children) as (
+      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year}),
+             exists(select 1 from households.units c where c.parent_id = u.id and (c.valid_from is null or c.valid_from <= ${`${year}-12-31`}::date) and (c.valid_to is null or c.valid_to > ${`${year}-01-01`}::date))
       from households.units u where u.id = ${unit.id}
       union all
-      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year})
-      from households.units u join counted c on u.parent_id = c.id where not c.has_total
+      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year}),
+             exists(select 1 from households.units c where c.parent_id = u.id and (c.valid_from is null or c.valid_from <= ${`${year}-12-31`}::date) and (c.valid_to is null or c.valid_to > ${`${year}-01-01`}::date))
+      from households.units u join counted c on u.parent_id = c.id
+      where not c.has_total and (u.valid_from is null or u.valid_from <= ${`${year}-12-31`}::date) and (u.valid_to is null or u.valid_to > ${`${year}-01-01`}::date)
     )
-    select sum(t.households)::int as households, sum(t.persons)::int as persons
-    from counted c join households.unit_totals t on t.unit_id = c.id and t.year = ${year} where c.has_total`);
+    select c.id, t.households, t.persons, (not c.has_total and not c.has_children) as missing
+    from counted c left join households.unit_totals t on t.unit_id = c.id and t.year = ${year}
+    where c.has_total or not c.has_children`);
+  const missingIds = totals.filter((t) => t.missing).map((t) => t.id);
+  const unitsWithoutTotals = missingIds.length ? await db.select().from(units).where(inArray(units.id, missingIds)).orderBy(units.code) : [];
+  const complete = unitsWithoutTotals.length === 0 && totals.length > 0;
+  const total = complete
+    ? { households: totals.reduce((n, t) => n + Number(t.households ?? 0), 0), persons: totals.reduce((n, t) => n + Number(t.persons ?? 0), 0) }
+    : null;
   const [target] = await db.select().from(reductionTargets).where(and(eq(reductionTargets.unitId, unit.id), eq(reductionTargets.year, year)));
   const [awaiting] = sets.partial.length
     ? await db.select({ n: sql<number>`count(*)::int` }).from(households).where(inArray(households.unitId, sets.partial))
     : [{ n: 0 }];
 
-  const totalHouseholds = total?.households == null ? null : Number(total.households);
+  const totalHouseholds = total ? total.households : null;
   const poorReduction = start.poorHouseholds - end.poorHouseholds;
   const nearPoorReduction = start.nearPoorHouseholds - end.nearPoorHouseholds;
   const poorTarget = target?.poorHouseholds ?? null;
   const nearPoorTarget = target?.nearPoorHouseholds ?? null;
   return suppressSmallCells({
     unit, standard, ...end, suppressed: [],
-    totalHouseholds: totalHouseholds ?? 0, totalPersons: Number(total?.persons ?? 0),
+    totalHouseholds, totalPersons: total ? total.persons : null, unitsWithoutTotals,
     poorRate: percent(end.poorHouseholds, totalHouseholds), nearPoorRate: percent(end.nearPoorHouseholds, totalHouseholds),
     start, transitions: moves, poorReduction, nearPoorReduction,
     poorReductionTarget: poorTarget, nearPoorReductionTarget: nearPoorTarget,

@@ -1,12 +1,14 @@
 /** The housing subgraph's tables, in the PostgreSQL schema `housing`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { areaUnitsTable, idempotencyTable } from '@ansinh/db';
+import { idempotencyTable, registryTables, unitTables } from '@ansinh/db';
 
 export const housingSchema = pgSchema('housing');
 
-/** The administrative-unit reference list (see packages/db/src/programme.ts). */
-export const areaUnits = areaUnitsTable(housingSchema);
+/** Administrative units and the 2025 crosswalk, as every subgraph has them (packages/db/src/units.ts). */
+export const { units, unitLinks } = unitTables(housingSchema);
+/** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
+export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(housingSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(housingSchema);
 
@@ -34,12 +36,11 @@ export const supports = housingSchema.table('supports', {
   constructionStartedOn: date('construction_started_on', { mode: 'string' }),
   completedOn: date('completed_on', { mode: 'string' }),
   handedOverOn: date('handed_over_on', { mode: 'string' }),
-  /** the ward the support was recorded in and its ancestors (unit ids, province first) */
-  area: text('area').array().notNull(),
 }, (t) => [
-  uniqueIndex('supports_code_idx').on(t.code),
+  // unique within its household (see credit's loans)
+  uniqueIndex('supports_household_code_idx').on(t.householdId, t.code),
+  index('supports_code_idx').on(t.code),
   index('supports_household_idx').on(t.householdId, t.proposedOn),
-  index('supports_area_idx').using('gin', t.area),
 ]);
 
 /** Where the money for a support comes from, one row per source. */

@@ -1,10 +1,9 @@
-import { asc, sql } from 'drizzle-orm';
-import { rows } from '@ansinh/db';
-import { badInput, requireIndividuals, unitInForce } from '@ansinh/server';
+import { asc } from 'drizzle-orm';
+import { badInput, reportUnit, requireIndividuals } from '@ansinh/server';
 import { programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { mutations } from './mutations.js';
-import { housingStatistics, suppressSmallCells } from './statistics.js';
+import { housingGaps, housingStatistics, suppressSmallCells } from './statistics.js';
 
 export const resolvers: Resolvers = {
   Query: {
@@ -12,7 +11,7 @@ export const resolvers: Resolvers = {
     housingProgrammes: (_, __, ctx) => ctx.db.select().from(programmes).orderBy(asc(programmes.code)),
     housingStatistics: async (_, { unitCode, from, to }, ctx) => {
       if (from > to) throw badInput(`"from" (${from}) must not be after "to" (${to})`, 'from');
-      const unit = await unitInForce(ctx.db, 'housing', unitCode, to);
+      const unit = await reportUnit(ctx.db, 'housing', unitCode, to);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
       return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to));
     },
@@ -27,6 +26,7 @@ export const resolvers: Resolvers = {
     householdContribution: async (s, _, ctx) => (await ctx.loaders.fundingLinesOfSupport.load(s.id))
       .filter((f) => f.source === 'HOUSEHOLD').reduce((sum, f) => sum + f.amount, 0),
     household: (s) => ({ id: s.householdId }),
+    area: (s, _, ctx) => ctx.loaders.householdArea.load(s.householdId),
   },
   HousingProgramme: {
     kind: (p) => p.kind as never,
@@ -45,8 +45,6 @@ export const resolvers: Resolvers = {
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    housingSupported: async (g, _, ctx) => (await rows<{ id: string }>(ctx.db, sql`
-      select distinct s.household_id as id from housing.supports s
-      where s.area @> array[${g.unitId}]::text[] and s.proposed_on <= ${g.on} order by 1`)).map((r) => r.id),
+    housingGaps: (g, _, ctx) => housingGaps(ctx.db, g.unitId, g.on),
   },
 };

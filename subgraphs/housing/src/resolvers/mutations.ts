@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { areaOfUnit, badInput, isUuid, runIdempotent } from '@ansinh/server';
+import { badInput, isUuid, notFound, runIdempotent } from '@ansinh/server';
 import type { Db } from '@ansinh/db';
 import type { Context } from '../context.js';
 import { fundingLines, programmes, supports, type HousingSupportModel } from '../db/schema.js';
@@ -24,9 +24,9 @@ export const mutations: MutationResolvers<Context> = {
     const { idempotencyKey, ...rest } = input;
     const { result, replayed } = await runIdempotent(ctx.db, 'housing', {
       key: idempotencyKey, operation: 'housing.proposeHousingSupport', input: rest, context: ctx,
-      area: (tx) => areaOfUnit(tx, 'housing', input.unitId, 'unitId'),
-      run: async (tx) => {
-        if (!isUuid(input.householdId)) throw badInput(`"householdId" is not a household id: "${input.householdId}"`, 'householdId');
+      household: async () => input.householdId,
+      missing: notFound(`No household has the id "${input.householdId}"`, 'householdId'),
+      run: async (tx, unitId) => {
         const [programme] = await tx.select().from(programmes).where(eq(programmes.code, input.programme));
         if (!programme) throw badInput(`No housing programme has the code "${input.programme}"`, 'programme');
         if (!['POOR', 'NEAR_POOR'].includes(input.beneficiaryStatus)) throw badInput(`"beneficiaryStatus" must be POOR or NEAR_POOR, got "${input.beneficiaryStatus}"`, 'beneficiaryStatus');
@@ -34,11 +34,10 @@ export const mutations: MutationResolvers<Context> = {
         input.fundingLines.forEach((f, i) => {
           if (f.amount <= 0) throw badInput(`"fundingLines[${i}].amount" must be more than 0 VND, got ${f.amount}`, `fundingLines[${i}].amount`);
         });
-        const area = await areaOfUnit(tx, 'housing', input.unitId, 'unitId');
         const id = randomUUID();
         const [row] = await tx.insert(supports).values({
-          id, code: `NHA-${input.unitId.split('@')[0]}-${id.slice(0, 8).toUpperCase()}`, householdId: input.householdId, kind: input.kind,
-          programme: input.programme, beneficiaryStatus: input.beneficiaryStatus, status: 'PROPOSED', proposedOn: input.proposedOn, area,
+          id, code: `NHA-${unitId.split('@')[0]}-${id.slice(0, 8).toUpperCase()}`, householdId: input.householdId, kind: input.kind,
+          programme: input.programme, beneficiaryStatus: input.beneficiaryStatus, status: 'PROPOSED', proposedOn: input.proposedOn,
         }).returning();
         await tx.insert(fundingLines).values(input.fundingLines.map((f) => ({ supportId: id, source: f.source, amount: f.amount })));
         return row as HousingSupportModel;
@@ -50,16 +49,16 @@ export const mutations: MutationResolvers<Context> = {
   advanceHousingSupport: async (_, { input }, ctx) => {
     const { idempotencyKey, ...rest } = input;
     const load = async (tx: Tx) => {
-      if (!isUuid(input.supportId)) throw badInput(`"supportId" is not a housing support id: "${input.supportId}"`, 'supportId');
+      if (!isUuid(input.supportId)) return null;
       const [s] = await tx.select().from(supports).where(eq(supports.id, input.supportId)).for('update');
-      if (!s) throw badInput(`No housing support has the id "${input.supportId}"`, 'supportId');
-      return s as HousingSupportModel;
+      return (s as HousingSupportModel | undefined) ?? null;
     };
     const { result, replayed } = await runIdempotent(ctx.db, 'housing', {
       key: idempotencyKey, operation: 'housing.advanceHousingSupport', input: rest, context: ctx,
-      area: async (tx) => (await load(tx)).area,
+      household: async (tx) => (await load(tx))?.householdId ?? null,
+      missing: notFound(`No housing support has the id "${input.supportId}"`, 'supportId'),
       run: async (tx) => {
-        const s = await load(tx);
+        const s = (await load(tx))!;
         const next = STATUSES[STATUSES.indexOf(s.status) + 1];
         if (!next) throw badInput(`Support ${s.code} is ${s.status}: its lifecycle is finished`, 'to');
         if (input.to !== next) throw badInput(`Support ${s.code} is ${s.status}: the next step is ${next}, not ${input.to}`, 'to');

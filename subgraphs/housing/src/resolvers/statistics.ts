@@ -1,7 +1,11 @@
-/** housingStatistics: a unit's housing support over a period, from the supports' own area and dates. */
+/**
+ * housingStatistics: a unit's housing support over a period, from the supports of the households placed in the
+ * unit at the end of the period (this subgraph's copy of the registry, rolled up through the 2025 crosswalk:
+ * docs/areas.md), by their lifecycle dates.
+ */
 import { sql } from 'drizzle-orm';
-import { rows } from '@ansinh/db';
-import { callerSeesSmallCells, SMALL_CELL, type Caller } from '@ansinh/server';
+import { gapCandidates, placedOn, rows } from '@ansinh/db';
+import { callerSeesSmallCells, candidatesChecksum, gapRule, packFlags, SMALL_CELL, type Caller, type GapFlags } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
 export interface HousingStatisticsModel {
@@ -17,16 +21,20 @@ export const STATUSES = ['PROPOSED', 'APPROVED', 'UNDER_CONSTRUCTION', 'COMPLETE
 const SOURCES = ['CENTRAL_BUDGET', 'PROVINCE_BUDGET', 'DISTRICT_BUDGET', 'POLICY_BANK_LOAN', 'FUND_FOR_THE_POOR', 'DONATION', 'HOUSEHOLD'];
 
 export async function housingStatistics(db: HousingDb, unitId: string, from: string, to: string): Promise<HousingStatisticsModel> {
-  const inArea = sql`s.area @> array[${unitId}]::text[]`;
+  const placed = sql`with recursive ${placedOn('housing', unitId, to)}`;
+  const inArea = sql`s.household_id in (select household_id from placed)`;
   const done = await rows<{ kind: string; beneficiary_status: string; ward: string; houses: number }>(db, sql`
-    select s.kind, s.beneficiary_status, s.area[array_length(s.area, 1)] as ward, count(*)::int as houses
-    from housing.supports s where ${inArea} and s.completed_on between ${from} and ${to}
+    ${placed}
+    select s.kind, s.beneficiary_status, p.unit_id as ward, count(*)::int as houses
+    from housing.supports s join placed p on p.household_id = s.household_id where s.completed_on between ${from} and ${to}
     group by 1, 2, 3`);
   const funding = await rows<{ source: string; amount: string }>(db, sql`
+    ${placed}
     select f.source, sum(f.amount)::bigint as amount
     from housing.supports s join housing.funding_lines f on f.support_id = s.id
     where ${inArea} and s.completed_on between ${from} and ${to} group by f.source`);
   const status = await rows<{ status: string; supports: number }>(db, sql`
+    ${placed}
     select case when s.handed_over_on <= ${to} then 'HANDED_OVER' when s.completed_on <= ${to} then 'COMPLETED'
                 when s.construction_started_on <= ${to} then 'UNDER_CONSTRUCTION' when s.approved_on <= ${to} then 'APPROVED'
                 else 'PROPOSED' end as status, count(*)::int as supports
@@ -73,4 +81,20 @@ export function suppressSmallCells(caller: Caller, stats: HousingStatisticsModel
     byStatus: stats.byStatus.map((r) => ({ ...r, supports: cell(r.supports) })),
     funding: stats.houses < SMALL_CELL ? null : stats.funding,
   };
+}
+
+/**
+ * Housing's part of an area's support-gap counts (credit combines them): for each candidate household (packages/db
+ * gapCandidates, in id order), whether it is deprived in housing (the HOUSING rule's indicators) with no support
+ * proposed on or before the date (packages/server/src/gaps.ts).
+ */
+export async function housingGaps(db: HousingDb, unitId: string, on: string): Promise<GapFlags> {
+  const indicators = gapRule('HOUSING').indicators;
+  const found = await rows<{ id: string; gap: boolean }>(db, sql`
+    with recursive ${gapCandidates('housing', unitId, on)}
+    select k.household_id as id,
+      (k.deprived_indicators && array[${sql.join(indicators.map((i) => sql`${i}`), sql`, `)}]::text[])
+        and not exists (select 1 from housing.supports s where s.household_id = k.household_id and s.proposed_on <= ${on}) as gap
+    from candidates k order by k.household_id`);
+  return packFlags(found.map((r) => (r.gap ? '1' : '0')).join(''), candidatesChecksum(found.map((r) => r.id)));
 }

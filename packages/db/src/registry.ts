@@ -1,0 +1,145 @@
+/**
+ * What a programme subgraph (credit, health, housing) knows of the registry: where each household is (its unit now
+ * and on any date), which members it has, and the outcome of each of its yearly reviews. The households subgraph
+ * owns these facts; each programme subgraph keeps its own copy in its own schema (`registry_*` tables), written by
+ * the registry's changes in the same transaction (docs/areas.md), so that the visibility and the counting of loans,
+ * cards and supports follow the household (re-assignments, the 2025 crosswalk) and area reports are computed in
+ * SQL where the records are, without passing household ids through the gateway.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { date, index, primaryKey, smallint, text, uuid, type PgSchema } from 'drizzle-orm/pg-core';
+import { bulkInsert, rows, type Db } from './index.js';
+import { unitScope } from './units.js';
+
+export function registryTables(schema: PgSchema) {
+  /** Each household and the unit it belongs to now. */
+  const registryHouseholds = schema.table('registry_households', {
+    id: uuid('id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+  }, (t) => [index('registry_households_unit_idx').on(t.unitId)]);
+
+  /** Where each household was, over time: [validFrom, validTo), null for open ends. */
+  const registryPlacements = schema.table('registry_placements', {
+    householdId: uuid('household_id').notNull(),
+    unitId: text('unit_id').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }),
+    validTo: date('valid_to', { mode: 'string' }),
+  }, (t) => [index('registry_placements_household_idx').on(t.householdId), index('registry_placements_unit_idx').on(t.unitId, t.validFrom)]);
+
+  /** The members of each household. */
+  const registryMembers = schema.table('registry_members', {
+    id: uuid('id').primaryKey(),
+    householdId: uuid('household_id').notNull(),
+  }, (t) => [index('registry_members_household_idx').on(t.householdId)]);
+
+  /** The outcome of each household's review year (its latest assessment of the year). */
+  const registryReviews = schema.table('registry_reviews', {
+    householdId: uuid('household_id').notNull(),
+    reviewYear: smallint('review_year').notNull(),
+    assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+    status: text('status').notNull(),
+    deprivedIndicators: text('deprived_indicators').array().notNull(),
+    /** the household's persons at the review (nhân khẩu) */
+    persons: smallint('persons').notNull(),
+  }, (t) => [primaryKey({ columns: [t.householdId, t.reviewYear] })]);
+
+  return { registryHouseholds, registryPlacements, registryMembers, registryReviews };
+}
+
+/** The registry's facts about some households, as the households subgraph hands them to the programme subgraphs. */
+export interface RegistryExtract {
+  /** the households these facts replace (every row of theirs is rewritten); 'all' for a full copy */
+  householdIds: string[] | 'all';
+  households: { id: string; unitId: string }[];
+  placements: { householdId: string; unitId: string; validFrom: string | null; validTo: string | null }[];
+  members: { id: string; householdId: string }[];
+  reviews: { householdId: string; reviewYear: number; assessedOn: string; status: string; deprivedIndicators: string[]; persons: number }[];
+}
+
+/** A programme subgraph's copy of the registry: written in the registry's own transaction (`tx`). */
+export interface RegistryFollower {
+  name: string;
+  write(tx: Db<any>, extract: RegistryExtract): Promise<void>;
+  /** whether the copy holds nothing yet (a follower added to a running registry gets a full copy) */
+  isEmpty(): Promise<boolean>;
+}
+
+const tableOf = (pgSchema: string, name: string) => sql.raw(`"${pgSchema}"."${name}"`);
+
+/** Replaces the copy of the extract's households in `pgSchema`'s registry tables. */
+export async function writeRegistry(tx: Db<any>, pgSchema: string, tables: ReturnType<typeof registryTables>, extract: RegistryExtract): Promise<void> {
+  const ids = extract.householdIds;
+  for (const name of ['registry_households', 'registry_placements', 'registry_members', 'registry_reviews']) {
+    const column = sql.raw(name === 'registry_households' ? 'id' : 'household_id');
+    if (ids === 'all') await tx.execute(sql`delete from ${tableOf(pgSchema, name)}`);
+    else if (ids.length) await tx.execute(sql`delete from ${tableOf(pgSchema, name)} where ${column} = any(${jsonUuids(ids)})`);
+  }
+  await bulkInsert(tx, tables.registryHouseholds, extract.households);
+  await bulkInsert(tx, tables.registryPlacements, extract.placements);
+  await bulkInsert(tx, tables.registryMembers, extract.members);
+  await bulkInsert(tx, tables.registryReviews, extract.reviews);
+}
+
+/** A uuid[] from a list, as one parameter (a JSON text), whatever its length. */
+export function jsonUuids(ids: readonly string[]): SQL {
+  return sql`array(select value::uuid from json_array_elements_text(${JSON.stringify(ids)}::json))`;
+}
+
+export function registryFollower(db: Db<any>, pgSchema: string, tables: ReturnType<typeof registryTables>): RegistryFollower {
+  return {
+    name: pgSchema,
+    write: (tx, extract) => writeRegistry(tx, pgSchema, tables, extract),
+    isEmpty: async () => (await rows<{ n: number }>(db, sql`select count(*)::int as n from (select 1 from ${tableOf(pgSchema, 'registry_households')} limit 1) x`))[0]!.n === 0,
+  };
+}
+
+/**
+ * The households counted for a unit on a date, as a CTE body `placed(household_id, unit_id)`: those whose placement
+ * on the date is the unit, below it, or an old unit the crosswalk links to it in full (never an old unit linked only
+ * in part: those households count once re-assigned). Follows `unitScope`; write `with recursive ${placedOn(…)} …`.
+ */
+export function placedOn(pgSchema: string, unitId: string, on: string): SQL {
+  return sql`${unitScope(pgSchema, unitId)},
+    placed(household_id, unit_id) as (
+      select p.household_id, p.unit_id from ${tableOf(pgSchema, 'registry_placements')} p
+      where p.unit_id in (select id from scope where how <> 'partial')
+        and (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
+    )`;
+}
+
+/** Hộ mới thoát nghèo: support lasts 36 months from the review that recorded the escape (households' transitions.ts). */
+export const SUPPORT_MONTHS = 36;
+
+/**
+ * Each counted household's latest review on a date (CTE `reviewed(household_id, review_year, assessed_on, status,
+ * deprived_indicators, persons, newly_escaped_until)`), after `placedOn`. `newly_escaped_until` is the last day of
+ * the support window of the household's latest escape from either list (SUPPORT_MONTHS after the review that
+ * recorded it), null when it never escaped; see households' transitions.ts, which this mirrors in SQL.
+ */
+export function reviewedOn(pgSchema: string, on: string, supportMonths = SUPPORT_MONTHS): SQL {
+  return sql`steps as (
+      select r.*, lag(r.status) over (partition by r.household_id order by r.review_year) as previous
+      from ${tableOf(pgSchema, 'registry_reviews')} r
+      where r.household_id in (select household_id from placed) and r.assessed_on <= ${on}::date
+    ),
+    escapes as (
+      select household_id, max(assessed_on) as on_date from steps
+      where previous in ('POOR', 'NEAR_POOR') and status not in ('POOR', 'NEAR_POOR') group by household_id
+    ),
+    reviewed as (
+      select distinct on (s.household_id) s.household_id, s.review_year, s.assessed_on, s.status, s.deprived_indicators, s.persons,
+        ((e.on_date + make_interval(months => ${supportMonths}))::date - 1) as newly_escaped_until
+      from steps s left join escapes e on e.household_id = s.household_id
+      order by s.household_id, s.review_year desc
+    )`;
+}
+
+/**
+ * The candidates of a unit's support-gap counts on a date (CTE `candidates(household_id, deprived_indicators,
+ * persons)`): the households placed in the unit then whose latest review is POOR or NEAR_POOR. Every subgraph that
+ * contributes to the counts computes the same list from its copy of the registry, ordered by household id.
+ */
+export function gapCandidates(pgSchema: string, unitId: string, on: string): SQL {
+  return sql`${placedOn(pgSchema, unitId, on)}, ${reviewedOn(pgSchema, on)},
+    candidates as (select household_id, deprived_indicators, persons from reviewed where status in ('POOR', 'NEAR_POOR'))`;
+}
