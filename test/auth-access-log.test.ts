@@ -16,13 +16,14 @@ const H = d.households.find((h) => h.code === '27346-00097')!;
 const MEMBERS = d.members.filter((m) => m.householdId === H.id);
 const LOANS = d.loans.filter((l) => l.householdId === H.id);
 const CARDS = d.cards.filter((c) => c.householdId === H.id);
-const ENTRY = 'subject role subgraph entityType entityId fields operationName requestId at';
+const ENTRY = 'subject role subgraph entityType entityId householdId fields operationName requestId at';
+const PAGE = `first: 100) { edges { node { ${ENTRY} } } }`;
 
 async function logOf(requestId: string) {
   const res = await t.query(`query ($since: String!) { accessLog(since: $since) {
-    households { ${ENTRY} } credit { ${ENTRY} } health { ${ENTRY} } } }`, { since: new Date(Date.now() - 60_000).toISOString() });
+    households(${PAGE} credit(${PAGE} health(${PAGE} housing(${PAGE} } }`, { since: new Date(Date.now() - 60_000).toISOString() });
   expect(res.errors).toBeUndefined();
-  const all = [...res.data.accessLog.households, ...res.data.accessLog.credit, ...res.data.accessLog.health];
+  const all = ['households', 'credit', 'health', 'housing'].flatMap((s) => res.data.accessLog[s].edges.map((e: { node: unknown }) => e.node));
   return all.filter((e: { requestId: string }) => e.requestId === requestId);
 }
 
@@ -43,6 +44,8 @@ describe('the access log', () => {
       ...LOANS.flatMap((l) => [`Loan ${l.id} outstanding`, `Loan ${l.id} status`]),
       ...CARDS.map((c) => `InsuranceCard ${c.id} cardNumber`),
     ].sort());
+    // every entry names the household the individual or record belongs to
+    expect(entries.map((e: any) => e.householdId)).toEqual(entries.map(() => H.id));
     const member = entries.find((e: any) => e.entityId === MEMBERS[0]!.id);
     expect(member).toMatchObject({
       subject: 'test-ward_officer', role: 'WARD_OFFICER', subgraph: 'households', entityType: 'Member',
@@ -81,13 +84,44 @@ describe('the access log', () => {
 
   it('is for ADMIN only', async () => {
     for (const [role, units] of [['WARD_OFFICER', ['27346']], ['ANALYST', []], ['CITY_INTEGRATOR', ['79']]] as const) {
-      const res = await t.query(`{ accessLog(since: "2020-01-01T00:00:00Z") { households { subject } credit { subject } } }`, {}, await t.as(role, [...units]));
+      const res = await t.query(`{ accessLog(since: "2020-01-01T00:00:00Z") { households { edges { node { subject } } } credit { edges { node { subject } } } } }`, {}, await t.as(role, [...units]));
       expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(res.data?.accessLog ?? null).toBeNull();
     }
   });
 
-  it.each(['households', 'credit', 'health'])('%s.access_log refuses UPDATE and DELETE', async (schema) => {
+  it('reads a busy period back whole, page by page, within since and until, and logs housing funding reads', async () => {
+    const since = new Date().toISOString();
+    const ids: string[] = [];
+    // 7 reads of one household's housing funding, each its own request
+    const hh = d.housingSupports.find((s) => d.fundingLines.some((f) => f.supportId === s.id))!;
+    const code = d.households.find((h) => h.id === hh.householdId)!.code;
+    for (let i = 0; i < 7; i++) ids.push((await t.query(`query ($code: String!) { householdByCode(code: $code) { housingSupports { fundingLines { amount } } } }`, { code })).requestId);
+    const until = new Date(Date.now() + 1).toISOString();
+    // and one more after `until`: not in the period
+    const later = (await t.query(`query ($code: String!) { householdByCode(code: $code) { housingSupports { householdContribution } } }`, { code })).requestId;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const res: any = await t.query(`query ($since: String!, $until: String, $after: String) { accessLog(since: $since, until: $until) {
+        until housing(first: 3, after: $after) { edges { node { requestId householdId entityType fields } } pageInfo { hasNextPage endCursor } } } }`, { since, until, after });
+      expect(res.errors).toBeUndefined();
+      const page = res.data.accessLog.housing;
+      expect(page.edges.length).toBeLessThanOrEqual(3);
+      for (const e of page.edges) {
+        expect(e.node).toMatchObject({ householdId: hh.householdId, entityType: 'HousingSupport', fields: ['fundingLines'] });
+        seen.push(e.node.requestId);
+      }
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    // every request of the period once, oldest first; none after `until`
+    const supports = d.housingSupports.filter((s) => s.householdId === hh.householdId).length;
+    expect(seen).toEqual(ids.flatMap((id) => Array(supports).fill(id)));
+    expect(seen).not.toContain(later);
+  });
+
+  it.each(['households', 'credit', 'health', 'housing'])('%s.access_log refuses UPDATE and DELETE', async (schema) => {
     const run = (text: string) => t.connection.kind === 'pglite' ? t.connection.pglite.query(text) : t.connection.sql.unsafe(text);
     await run(`insert into ${schema}.access_log (subject, role, entity_type, entity_id, fields, request_id) values ('t', 'ADMIN', 'Test', 'x', '{f}', 'r')`);
     await expect(run(`update ${schema}.access_log set role = 'ANALYST'`)).rejects.toThrow(/append-only/);

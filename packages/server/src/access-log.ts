@@ -4,7 +4,7 @@
  * keeps its own append-only `<schema>.access_log` table (same columns everywhere, see docs/security.md).
  */
 import { sql, type accessLogTable, type Db } from '@ansinh/db';
-import { badInput } from './errors.js';
+import { badInput, decodeCursor, encodeCursor } from './errors.js';
 import { callerMayReadAccessLog, forbidden, type Caller } from './identity.js';
 
 export interface AccessLogRow {
@@ -12,6 +12,7 @@ export interface AccessLogRow {
   role: string;
   entityType: string;
   entityId: string;
+  householdId: string | null;
   fields: string[];
   operationName: string | null;
   requestId: string;
@@ -40,7 +41,7 @@ export class LoggedReads {
 }
 
 export class AccessRecorder {
-  private readonly reads = new Map<string, { entityType: string; entityId: string; fields: Set<string> }>();
+  private readonly reads = new Map<string, { entityType: string; entityId: string; householdId: string | null; fields: Set<string> }>();
 
   constructor(
     private readonly caller: Caller,
@@ -48,11 +49,11 @@ export class AccessRecorder {
     private readonly logged: LoggedReads = new LoggedReads(),
   ) {}
 
-  /** Notes that `field` of the entity was served unmasked to the caller. */
-  record(entityType: string, entityId: string, field: string): void {
+  /** Notes that `field` of the entity (an individual or a record of the household `householdId`) was served unmasked. */
+  record(entityType: string, entityId: string, field: string, householdId: string | null): void {
     const key = `${entityType}:${entityId}`;
     let read = this.reads.get(key);
-    if (!read) this.reads.set(key, (read = { entityType, entityId, fields: new Set() }));
+    if (!read) this.reads.set(key, (read = { entityType, entityId, householdId, fields: new Set() }));
     read.fields.add(field);
   }
 
@@ -71,6 +72,7 @@ export class AccessRecorder {
       role: this.caller.role,
       entityType: r.entityType,
       entityId: r.entityId,
+      householdId: r.householdId,
       fields: [...r.fields].filter((f) => fresh.has(`${r.entityType}:${r.entityId}:${f}`)).sort(),
       operationName: this.caller.operationName,
       requestId: this.caller.requestId,
@@ -79,24 +81,59 @@ export class AccessRecorder {
   }
 }
 
-/** How many entries one subgraph returns per query, newest first. */
-export const ACCESS_LOG_PAGE = 500;
+/** The largest page of access-log entries one subgraph returns (`first`). */
+export const ACCESS_LOG_PAGE = 100;
 
-/** The access log as an entity: its key is the time it starts from. */
+/** The access log as an entity: its key is the period it covers, [since, until). */
 export interface AccessLogRef {
   since: string;
+  until: string;
 }
 
-/** The access log since a time: ADMIN only. Each subgraph adds its own entries to the same `AccessLog`. */
-export function accessLogSince(caller: Caller, since: string): AccessLogRef {
+const isoTime = (value: string, argument: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw badInput(`"${argument}" must be an ISO 8601 time such as 2026-01-01T00:00:00Z, got "${value}"`, argument);
+  }
+  return new Date(value).toISOString();
+};
+
+/**
+ * The access log from `since` to `until` (now when omitted, fixed when asked so that its pages hold still): ADMIN
+ * only. Each subgraph adds its own entries to the same `AccessLog`.
+ */
+export function accessLogSince(caller: Caller, since: string, until?: string | null): AccessLogRef {
   if (!callerMayReadAccessLog(caller)) throw forbidden('Only ADMIN may read the access log');
-  if (Number.isNaN(Date.parse(since))) throw badInput(`"since" must be an ISO 8601 time such as 2026-01-01T00:00:00Z, got "${since}"`, 'since');
-  return { since };
+  const from = isoTime(since, 'since');
+  const to = until ? isoTime(until, 'until') : new Date().toISOString();
+  if (to < from) throw badInput(`"until" (${to}) is before "since" (${from})`, 'until');
+  return { since: from, until: to };
 }
 
-/** One subgraph's entries of the access log since a time, newest first (ADMIN only). */
-export async function accessLogEntries(db: Db<any>, table: ReturnType<typeof accessLogTable>, caller: Caller, since: string, subgraph: string) {
+/**
+ * One subgraph's entries of the access log in [since, until), oldest first, a page at a time (a cursor is the
+ * position of an entry: its time and id), so a busy hour can be read back whole. ADMIN only.
+ */
+export async function accessLogEntries(db: Db<any>, table: ReturnType<typeof accessLogTable>, caller: Caller, log: AccessLogRef, subgraph: string, page: { first?: number | null; after?: string | null }) {
   if (!callerMayReadAccessLog(caller)) throw forbidden('Only ADMIN may read the access log');
-  const rows = await db.select().from(table).where(sql`${table.at} >= ${new Date(since).toISOString()}::timestamptz`).orderBy(sql`${table.at} desc, ${table.id} desc`).limit(ACCESS_LOG_PAGE);
-  return rows.map((r) => ({ ...r, at: r.at.toISOString(), subgraph }));
+  const limit = page.first ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > ACCESS_LOG_PAGE) throw badInput(`"first" must be between 1 and ${ACCESS_LOG_PAGE}, got ${limit}`, 'first');
+  const after = decodeCursor(page.after);
+  let from = sql`true`;
+  if (after !== undefined) {
+    const [at, id] = after.split('|');
+    if (!at || !id || Number.isNaN(Date.parse(at)) || !/^\d+$/.test(id)) throw badInput(`"after" is not a cursor this API returned: "${page.after}"`, 'after');
+    from = sql`(${table.at}, ${table.id}) > (${at}::timestamptz, ${Number(id)})`;
+  }
+  const found = await db.select().from(table)
+    .where(sql`${table.at} >= ${log.since}::timestamptz and ${table.at} < ${log.until}::timestamptz and ${from}`)
+    .orderBy(sql`${table.at}, ${table.id}`).limit(limit + 1);
+  const nodes = found.slice(0, limit).map((r) => ({ ...r, at: r.at.toISOString(), subgraph }));
+  const cursor = (r: { at: string; id: number }) => encodeCursor(`${r.at}|${r.id}`);
+  return {
+    edges: nodes.map((node) => ({ cursor: cursor(node), node })),
+    pageInfo: {
+      hasNextPage: found.length > limit, hasPreviousPage: after !== undefined,
+      startCursor: nodes[0] ? cursor(nodes[0]) : null, endCursor: nodes.at(-1) ? cursor(nodes.at(-1)!) : null,
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { Db } from '@ansinh/db';
-import type * as tables from './db/schema.js';
-import { callerAreaIds, type AreaIds, type Caller } from '@ansinh/server';
+import * as tables from './db/schema.js';
+import { AccessRecorder, callerAreaIds, LoggedReads, type AreaIds, type Caller } from '@ansinh/server';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export type HousingDb = Db<typeof tables>;
@@ -28,9 +28,17 @@ export interface Context {
   /** the unit ids of the caller's area (null: everywhere), resolved once per request */
   area: AreaIds;
   loaders: Loaders;
+  /** reads of this request's housing funding, written to housing.access_log when the response is sent */
+  access: AccessRecorder;
 }
+
+/** what this process has logged per request (one client request may call this subgraph more than once) */
+const logged = new LoggedReads();
 
 export function createContext(db: HousingDb, caller: Caller): Context {
   const area = callerAreaIds(db, 'housing', caller);
-  return { db, caller, area, loaders: createLoaders(db, caller, area) };
+  return {
+    db, caller, area, loaders: createLoaders(db, caller, area),
+    access: new AccessRecorder(caller, (rows) => db.insert(tables.accessLog).values(rows), logged),
+  };
 }

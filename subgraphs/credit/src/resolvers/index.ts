@@ -15,7 +15,7 @@ import { creditStatistics, type ProgrammeCreditModel } from './statistics.js';
  */
 function sensitive<K extends 'principal' | 'outstanding' | 'overdue' | 'status'>(loan: LoanModel, field: K, ctx: Context): LoanModel[K] | null {
   if (!callerSeesSensitive(ctx.caller, 'credit')) return null;
-  ctx.access.record('Loan', loan.id, field);
+  ctx.access.record('Loan', loan.id, field, loan.householdId);
   return loan[field];
 }
 
@@ -65,8 +65,8 @@ export const resolvers: Resolvers = {
   },
   Mutation: mutations,
   AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since),
-    credit: (log, _, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log.since, 'credit'),
+    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
+    credit: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'credit', page),
   },
   Loan: {
     __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
@@ -83,7 +83,7 @@ export const resolvers: Resolvers = {
     },
     transactions: (l, _, ctx) => {
       if (!callerSeesSensitive(ctx.caller, 'credit')) return [];
-      ctx.access.record('Loan', l.id, 'transactions');
+      ctx.access.record('Loan', l.id, 'transactions', l.householdId);
       return ctx.loaders.transactionsOfLoan.load(l.id);
     },
     household: (l) => ({ id: l.householdId }),
@@ -116,7 +116,7 @@ export const resolvers: Resolvers = {
     creditSummary: async (h, _, ctx) => {
       // derived from the loans' status and amounts: sensitive like them
       if (!callerSeesSensitive(ctx.caller, 'credit')) return { activeLoans: null, outstanding: null };
-      ctx.access.record('Household', h.id, 'creditSummary');
+      ctx.access.record('Household', h.id, 'creditSummary', h.id);
       const open = (await ctx.loaders.loansOfHousehold.load(h.id)).filter((l) => OPEN.has(l.status));
       return { activeLoans: open.length, outstanding: open.reduce((sum, l) => sum + l.outstanding, 0) };
     },

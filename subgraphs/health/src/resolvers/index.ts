@@ -28,7 +28,7 @@ export const resolvers: Resolvers = {
     // the card number is sensitive (docs/security.md): masked unless the role needs it; unmasked reads are logged
     cardNumber: (c, _, ctx) => {
       if (!callerSeesSensitive(ctx.caller, 'health')) return maskIdentifier(c.cardNumber)!;
-      ctx.access.record('InsuranceCard', c.id, 'cardNumber');
+      ctx.access.record('InsuranceCard', c.id, 'cardNumber', c.householdId);
       return c.cardNumber;
     },
     supportLayers: (c, _, ctx) => ctx.loaders.layersOfCard.load(c.id),
@@ -52,8 +52,8 @@ export const resolvers: Resolvers = {
     supportLayers: (c, _, ctx) => ctx.loaders.layersOfContribution.load(c.id),
   },
   AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since),
-    health: (log, _, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log.since, 'health'),
+    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
+    health: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'health', page),
   },
   GroupCards: {
     beneficiaryGroup: (g) => g.beneficiaryGroup as never,

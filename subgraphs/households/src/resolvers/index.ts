@@ -90,11 +90,11 @@ export const resolvers: Resolvers = {
     },
     ...standardResolvers.Query,
     ...searchResolvers.Query,
-    accessLog: (_, { since }, ctx) => accessLogSince(ctx.caller, since),
+    accessLog: (_, { since, until }, ctx) => accessLogSince(ctx.caller, since, until),
   },
   AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since),
-    households: (log, _, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log.since, 'households'),
+    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
+    households: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'households', page),
   },
   Mutation: mutationResolvers.Mutation,
   Classification: standardResolvers.Classification,
@@ -154,12 +154,12 @@ export const resolvers: Resolvers = {
     // sensitive (docs/security.md): masked unless the role needs them; every unmasked read is logged
     nationalId: (m, _, ctx) => {
       if (!callerSeesSensitive(ctx.caller, 'households')) return maskIdentifier(m.nationalId);
-      ctx.access.record('Member', m.id, 'nationalId');
+      ctx.access.record('Member', m.id, 'nationalId', m.householdId);
       return m.nationalId;
     },
     ethnicity: (m, _, ctx) => {
       if (!callerSeesSensitive(ctx.caller, 'households')) return null;
-      ctx.access.record('Member', m.id, 'ethnicity');
+      ctx.access.record('Member', m.id, 'ethnicity', m.householdId);
       return m.ethnicity;
     },
   },

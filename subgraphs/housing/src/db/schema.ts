@@ -1,7 +1,7 @@
 /** The housing subgraph's tables, in the PostgreSQL schema `housing`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { idempotencyTable, registryTables, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
 
 export const housingSchema = pgSchema('housing');
 
@@ -54,3 +54,6 @@ export const fundingLines = housingSchema.table('funding_lines', {
 export type HousingSupportModel = typeof supports.$inferSelect;
 export type FundingLineModel = typeof fundingLines.$inferSelect;
 export type HousingProgrammeModel = typeof programmes.$inferSelect;
+
+/** Who read which household's housing support funding (append-only; docs/security.md). */
+export const accessLog = accessLogTable(housingSchema);

@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
-import { badInput, reportUnit, requireIndividuals } from '@ansinh/server';
-import { programmes } from '../db/schema.js';
+import { accessLogEntries, accessLogSince, badInput, reportUnit, requireIndividuals } from '@ansinh/server';
+import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { mutations } from './mutations.js';
 import { housingGaps, housingStatistics, suppressSmallCells } from './statistics.js';
@@ -17,14 +17,24 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: mutations,
+  AccessLog: {
+    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
+    housing: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'housing', page),
+  },
   HousingSupport: {
     __resolveReference: (ref, ctx) => ctx.loaders.support.load(ref.id),
     kind: (s) => s.kind as never,
     status: (s) => s.status as never,
     programme: async (s, _, ctx) => (await ctx.loaders.programme.load(s.programme))!,
-    fundingLines: (s, _, ctx) => ctx.loaders.fundingLinesOfSupport.load(s.id),
-    householdContribution: async (s, _, ctx) => (await ctx.loaders.fundingLinesOfSupport.load(s.id))
-      .filter((f) => f.source === 'HOUSEHOLD').reduce((sum, f) => sum + f.amount, 0),
+    // what was paid for a household's house, and by whom: logged like the other programmes' sensitive reads
+    fundingLines: (s, _, ctx) => {
+      ctx.access.record('HousingSupport', s.id, 'fundingLines', s.householdId);
+      return ctx.loaders.fundingLinesOfSupport.load(s.id);
+    },
+    householdContribution: async (s, _, ctx) => {
+      ctx.access.record('HousingSupport', s.id, 'householdContribution', s.householdId);
+      return (await ctx.loaders.fundingLinesOfSupport.load(s.id)).filter((f) => f.source === 'HOUSEHOLD').reduce((sum, f) => sum + f.amount, 0);
+    },
     household: (s) => ({ id: s.householdId }),
     area: (s, _, ctx) => ctx.loaders.householdArea.load(s.householdId),
   },
