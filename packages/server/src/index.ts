@@ -8,3 +8,6 @@ export * from './subgraph.js';
 export * from './mutations.js';
 export * from './import.js';
 export * from './loaders.js';
+export * from './log.js';
+export * from './metrics.js';
+export * from './tracing.js';

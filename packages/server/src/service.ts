@@ -4,8 +4,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { BaseContext } from '@apollo/server';
-import { database, migrate, ping, StatementCounter, type Connection, type Db } from '@ansinh/db';
+import { connectionPool, database, migrate, ping, StatementCounter, type Connection, type Db } from '@ansinh/db';
 import type { SubgraphDefinition } from './subgraph.js';
+import { ServiceMetrics } from './metrics.js';
+import { sqlObserver } from './tracing.js';
 import type { Caller } from './identity.js';
 
 export interface SubgraphService {
@@ -13,6 +15,8 @@ export interface SubgraphService {
   definition: SubgraphDefinition<BaseContext>;
   /** SQL statements this subgraph has sent (tests count work with it). */
   counter: StatementCounter;
+  /** its metrics: requests, SQL statements and their durations, the database pool */
+  metrics: ServiceMetrics;
   db: Db<any>;
   /** Applies migrations, then loads the demo data if asked and the subgraph's tables are empty. */
   prepare(options?: { demo?: boolean }): Promise<{ loadedDemo: boolean }>;
@@ -32,12 +36,15 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, Ctx exten
 }
 
 export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx extends BaseContext>(spec: SubgraphSpec<TSchema, Ctx>) {
-  return (connection: Connection): SubgraphService => {
+  const factory = (connection: Connection): SubgraphService => {
     const counter = new StatementCounter();
-    const db = database(connection, spec.tables, counter);
+    const metrics = new ServiceMetrics(spec.name);
+    metrics.watchPool('main', connectionPool(connection));
+    const db = database(connection, spec.tables, counter, sqlObserver(spec.name, metrics));
     return {
       name: spec.name,
       counter,
+      metrics,
       db,
       definition: {
         name: spec.name,
@@ -45,6 +52,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx exte
         resolvers: spec.resolvers,
         context: (caller) => spec.context(db, caller),
         ready: () => ping(connection),
+        metrics,
       },
       async prepare(options = {}) {
         await migrate(connection, db, fileURLToPath(new URL('../drizzle', spec.packageUrl)), spec.pgSchema);
@@ -54,4 +62,6 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx exte
       },
     };
   };
+  // the factory is named after its subgraph (logs and traces of a process running it alone)
+  return Object.defineProperty(factory, 'name', { value: spec.name });
 }
