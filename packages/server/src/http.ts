@@ -71,10 +71,12 @@ export interface RequestRecord {
 }
 
 const records = new WeakMap<object, RequestRecord>();
+/** On the GraphQL context, as an enumerable symbol: Apollo hands plugins and data sources a copy (Object.assign) of it. */
+const RECORD = Symbol('ansinh.requestRecord');
 
 /** The record of the request a GraphQL context (or an IncomingMessage) belongs to. */
 export function recordOf(key: object | undefined): RequestRecord | undefined {
-  return key ? records.get(key) : undefined;
+  return key ? ((key as { [RECORD]?: RequestRecord })[RECORD] ?? records.get(key)) : undefined;
 }
 
 /** The outcome label of a finished request. */
@@ -269,7 +271,7 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           const context = await makeContext(req, requestId, state);
-          records.set(context, record);
+          Object.defineProperty(context, RECORD, { value: record, enumerable: true, configurable: true });
           return context;
         },
       });
