@@ -84,7 +84,7 @@ export function importRoute(options: ImportRouteOptions) {
         const counts = session.summary();
         options.metrics?.imports.inc({ status: 'failed' });
         log.error({ service: record?.service, requestId: record?.requestId, subject: caller.sub, role: caller.role, dryRun, ...counts, err: safeError(error) }, 'import failed: nothing was written');
-        throw new HttpError(500, 'IMPORT_FAILED', `The import failed and wrote nothing (${rootCause(error)}). Quote request ${record?.requestId ?? '-'} to the operators.`);
+        throw new HttpError(500, 'INTERNAL_SERVER_ERROR', `The import failed and wrote nothing (${rootCause(error)}). Quote request ${record?.requestId ?? '-'} to the operators.`);
       }
       countRows(options.metrics, report);
       if (record) record.extra.import = { status: report.status, dryRun, files: report.files.length, issues: report.issues.length, counts: report.counts };
