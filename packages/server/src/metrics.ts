@@ -11,11 +11,11 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const SQL_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 
 let processRegistry: Registry | undefined;
-/** CPU, memory, event loop lag, GC: once per process, whatever the number of services in it. */
+/** CPU, memory, event loop lag, GC (ansinh_process_*, ansinh_nodejs_*): once per process, whatever the number of services in it. */
 function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry, prefix: 'ansinh_process_' });
+    collectDefaultMetrics({ register: processRegistry, prefix: 'ansinh_' });
   }
   return processRegistry;
 }
