@@ -8,10 +8,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { Supergraph } from '@apollo/federation-internals';
+import { printSchema as printFederationSchema, Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
-import { buildSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
+import { createRequire } from 'node:module';
+import type { GraphQLSchema } from 'graphql';
 import { ROOT, SUBGRAPHS, SUPERGRAPH_FILE, schemaFile } from './subgraphs.js';
 
 export const RELEASES_DIR = join(ROOT, 'schema-releases');
@@ -32,13 +32,17 @@ export interface IntendedChange {
 export function currentSchemas(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of SUBGRAPHS) out[s.name] = readFileSync(schemaFile(s.name), 'utf8');
-  out[API_SCHEMA] = printSchema(Supergraph.build(readFileSync(SUPERGRAPH_FILE, 'utf8')).apiSchema().toGraphQLJSSchema());
+  // printed by federation's own printer: no graphql-js schema object crosses from its (CommonJS) copy of graphql
+  out[API_SCHEMA] = printFederationSchema(Supergraph.build(readFileSync(SUPERGRAPH_FILE, 'utf8')).apiSchema());
   return out;
 }
 
-function build(name: string, sdl: string): GraphQLSchema {
-  // a subgraph's SDL needs the federation definitions (@key, @link, _Any …) to be a schema; the API schema is plain SDL
-  return name === API_SCHEMA ? buildSchema(sdl) : buildSubgraphSchema({ typeDefs: parse(sdl) });
+// graphql-inspector uses the CommonJS build of graphql (also from its ESM entry): schemas must come from that copy
+const { buildSchema } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+function build(sdl: string): GraphQLSchema {
+  // assumeValidSDL: a subgraph's federation directives (@key, @link, …) need no definitions to be compared
+  return buildSchema(sdl, { assumeValidSDL: true });
 }
 
 export interface SchemaReport {
@@ -61,7 +65,7 @@ export async function checkSchemas(options: { releasesDir?: string; current?: Re
       reports.push({ schema, breaking: [], dangerous: [], safe: 0 });
       continue; // a new schema (a new subgraph): nothing released to break
     }
-    const changes = await diff(build(schema, readFileSync(releasedFile, 'utf8')), build(schema, sdl));
+    const changes = await diff(build(readFileSync(releasedFile, 'utf8')), build(sdl));
     const breaking = changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking).map((c) => {
       const match = intended.find((i) => i.schema === schema && i.type === c.type && i.path === c.path);
       if (match) used.add(match);
