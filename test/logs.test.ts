@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect } from '@ansinh/db';
 import { captureLogs, log } from '@ansinh/server';
-import { testSystem, tokenFor, type TestSystem } from './harness.js';
+import { testSystem, type TestSystem } from './harness.js';
 import { INTEGRATOR_HP, token, upload } from './support/import.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
