@@ -68,8 +68,10 @@ async function ready(port: number, timeoutMs = 300_000): Promise<void> {
   }
 }
 
+/** what an operator puts in deploy/.env; the timeout is sized for a loaded test machine, as in every other test */
 const VARS = {
   POSTGRES_PASSWORD: 'not-used-here', ANSINH_INTERNAL_SECRET: 'internal-secret-of-the-deployment-test-0123456789', JWT_SECRET: TEST_JWT_SECRET,
+  SUBGRAPH_TIMEOUT_MS: '120000',
 };
 
 describe.skipIf(!enabled)('the compose deployment as processes', () => {
