@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { connect, type Connection } from '@ansinh/db';
 import { createServices, issueToken, prepareServices, startSystem, SUBGRAPHS, type Identity, type Limits, type RunningSystem, type SubgraphName } from '@ansinh/gateway';
+import { log } from '@ansinh/server';
+
+// a test run's own output stays readable: request lines only when TEST_LOG_LEVEL asks (the log tests raise it)
+log.level = process.env.TEST_LOG_LEVEL ?? 'warn';
 
 export type TestDatabase = { kind: 'pglite'; templateDir: string; referenceTemplateDir: string } | { kind: 'postgres'; url: string; template: string; referenceTemplate: string; server: string };
 
@@ -59,6 +63,10 @@ export interface TestSystemOptions {
   data?: 'demo' | 'reference';
   /** per-subgraph gateway timeouts (ms); default 120,000: a loaded CI machine is slow, and only the timeout tests want short ones */
   timeouts?: Partial<Record<SubgraphName, number>>;
+  /** per-client rate limit; default off (tests share one subject), a test of the limit sets one */
+  rateLimit?: GatewayOptions['rateLimit'];
+  corsOrigins?: string[];
+  retry?: GatewayOptions['retry'];
 }
 
 /** What the gateway waits for each subgraph in tests unless a test asks for less. */
@@ -93,6 +101,7 @@ export async function testSystem(options: TestSystemOptions = {}): Promise<TestS
     auth: { jwtSecret: TEST_JWT_SECRET }, limits: options.limits, trustedDocuments: options.trustedDocuments ?? false,
     explorer: options.explorer ?? true, introspection: options.introspection ?? true,
     timeouts: options.timeouts ?? Object.fromEntries(SUBGRAPHS.map((s) => [s.name, TEST_SUBGRAPH_TIMEOUT_MS])),
+    rateLimit: options.rateLimit ?? null, corsOrigins: options.corsOrigins ?? [], retry: options.retry,
   });
   const url = system.gateway.url;
   const token = options.token === undefined ? await tokenFor('ADMIN') : options.token;

@@ -6,18 +6,20 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
-import { HttpError, INTERNAL_HEADER, maskError, sendJson, serveHttp, signInternalToken, type Caller, type PrepareInput, type Route, type RunningHttp } from '@ansinh/server';
+import { HttpError, INTERNAL_HEADER, injectTraceHeaders, log, maskError, recordOf, requestRecordPlugin, safeError, sendJson, serveHttp, ServiceMetrics, signInternalToken, type Caller, type PrepareInput, type Route, type RunningHttp } from '@ansinh/server';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions, type Authenticator, type Identity } from './auth.js';
 import { explorerPlugin } from './explorer.js';
 import { checkOperation, limitsFromEnv, type Limits } from './limits.js';
 import { sha256, trustedDocuments, type TrustedDocument } from './trusted.js';
-import { defaultUrl, SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.js';
+import { SUPERGRAPH_FILE, subgraphEnvName, supergraphSubgraphs } from './subgraphs.js';
+import { retryPolicyFromEnv, subgraphFetcher, type RetryPolicy } from './fetch.js';
+import { rateLimiter, rateLimitFromEnv, type RateLimit } from './ratelimit.js';
 
 export interface GatewayOptions {
   port?: number;
   host?: string;
-  /** Where each subgraph answers; defaults from HOUSEHOLDS_URL, … or the supergraph's URLs. */
-  urls?: Partial<Record<SubgraphName, string>>;
+  /** Where each subgraph the supergraph names answers; defaults from `<NAME>_URL` (HOUSEHOLDS_URL, …), then the supergraph's URLs. */
+  urls?: Record<string, string>;
   supergraphSdl?: string;
   /** the explorer page; default: on unless NODE_ENV=production (ANSINH_EXPLORER=on turns it on there) */
   explorer?: boolean;
@@ -37,9 +39,17 @@ export interface GatewayOptions {
    * How long the gateway waits for each subgraph before answering without it (ms). Defaults from
    * `<NAME>_TIMEOUT_MS` (e.g. CREDIT_TIMEOUT_MS), then SUBGRAPH_TIMEOUT_MS, then 5,000.
    */
-  timeouts?: Partial<Record<SubgraphName, number>>;
+  timeouts?: Record<string, number>;
   /** Extra POST routes that read their request themselves (the import endpoint). */
   postRoutes?: Record<string, Route>;
+  /** per-client rate limit (null: off); default from ANSINH_RATE_LIMIT (600 requests per 60 s) */
+  rateLimit?: RateLimit | null;
+  /** retries of idempotent subgraph fetches; default from SUBGRAPH_RETRIES, SUBGRAPH_RETRY_BASE_MS */
+  retry?: RetryPolicy;
+  /** the gateway's metrics (default: fresh ones) */
+  metrics?: ServiceMetrics;
+  /** origins a browser page may call the API from; default ANSINH_CORS_ORIGINS (comma-separated) */
+  corsOrigins?: string[];
 }
 
 /** What each request's context carries: the verified caller. */
@@ -55,7 +65,8 @@ const envFlag = (name: string): boolean | undefined => {
 
 export interface RunningGateway extends RunningHttp {
   apollo: ApolloServer<GatewayContext>;
-  urls: Record<SubgraphName, string>;
+  urls: Record<string, string>;
+  metrics: ServiceMetrics;
 }
 
 /**
@@ -68,15 +79,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   readonly timeoutMs: number;
 
   constructor(
-    config: ConstructorParameters<typeof RemoteGraphQLDataSource>[0] & { name?: string; timeoutMs?: number },
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource>[0] & { name?: string; timeoutMs?: number; retry?: RetryPolicy; metrics?: ServiceMetrics },
     private readonly internalSecret: string,
   ) {
     super(config);
     this.name = config?.name ?? 'unknown';
     this.timeoutMs = config?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // Node's fetch, bounded by the per-subgraph timeout; no connection pool that could hold a dead socket
-    const timeoutMs = this.timeoutMs;
-    this.fetcher = ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as any;
+    // Node's fetch, bounded by the per-subgraph timeout, timed, and retried for queries only (fetch.ts)
+    this.fetcher = subgraphFetcher({ name: this.name, timeoutMs: this.timeoutMs, retry: config?.retry ?? { retries: 0, baseDelayMs: 50 }, metrics: config?.metrics }) as any;
   }
 
   /** Every subgraph request carries the caller, signed by the gateway: subgraphs refuse requests without it. */
@@ -88,6 +98,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const caller: Caller = { ...identity, requestId: context.requestId, operationName };
     options.request.http?.headers.set(INTERNAL_HEADER, await signInternalToken(caller, this.internalSecret));
     options.request.http?.headers.set('x-request-id', context.requestId);
+    // W3C trace context: the subgraph's spans join this request's trace
+    if (options.request.http) injectTraceHeaders(options.request.http.headers);
+    recordOf(context)?.subgraphs.add(this.name);
   }
 
   /**
@@ -124,8 +137,8 @@ export function shutdownGraceMs(): number {
   return Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
 }
 
-export function subgraphTimeout(name: SubgraphName, given?: number): number {
-  const env = process.env[`${name.toUpperCase()}_TIMEOUT_MS`] ?? process.env.SUBGRAPH_TIMEOUT_MS;
+export function subgraphTimeout(name: string, given?: number): number {
+  const env = process.env[subgraphEnvName(name, 'TIMEOUT_MS')] ?? process.env.SUBGRAPH_TIMEOUT_MS;
   const value = given ?? (env ? Number(env) : DEFAULT_TIMEOUT_MS);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`timeout for the ${name} subgraph must be a positive number of ms, got ${env}`);
   return value;
@@ -214,13 +227,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticate = options.authenticate ?? createAuthenticator(options.auth ?? authOptionsFromEnv());
   const trusted = options.trustedDocuments ?? envFlag('ANSINH_TRUSTED_DOCUMENTS') ?? production;
   const registry = trusted ? trustedDocuments() : null;
-  const urls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, options.urls?.[s.name] ?? defaultUrl(s.name)])) as Record<SubgraphName, string>;
+  const metrics = options.metrics ?? new ServiceMetrics('gateway');
+  const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8');
+  // whichever subgraphs the supergraph names, each at its configured URL
+  const graphs = supergraphSubgraphs(supergraphSdl);
+  const urls = Object.fromEntries(graphs.map((g) => [g.name, options.urls?.[g.name] ?? process.env[subgraphEnvName(g.name, 'URL')] ?? g.url]));
+  for (const [name, url] of Object.entries(urls)) if (!url) throw new Error(`No URL for the ${name} subgraph: set ${subgraphEnvName(name, 'URL')}`);
+  const retry = options.retry ?? retryPolicyFromEnv();
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    supergraphSdl,
     buildService: ({ name }) => new SubgraphDataSource({
-      url: urls[name as SubgraphName], name, timeoutMs: subgraphTimeout(name as SubgraphName, options.timeouts?.[name as SubgraphName]),
+      url: urls[name], name, timeoutMs: subgraphTimeout(name, options.timeouts?.[name]), retry, metrics,
     }, options.internalSecret),
   });
+  const rateLimit = options.rateLimit === undefined ? rateLimitFromEnv() : options.rateLimit;
   const explorer = options.explorer ?? envFlag('ANSINH_EXPLORER') ?? !production;
   const introspection = options.introspection ?? envFlag('ANSINH_INTROSPECTION') ?? !production;
   const apollo = new ApolloServer<GatewayContext>({
@@ -241,12 +261,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               // the client gets a masked message; the log keeps the cause with the request id
               for (const e of errors) {
                 const code = e.extensions?.code;
-                if (!code || code === 'INTERNAL_SERVER_ERROR') console.error(`[${contextValue.requestId}] internal error:`, e.originalError ?? e);
+                if (!code || code === 'INTERNAL_SERVER_ERROR') log.error({ service: 'gateway', requestId: contextValue.requestId, err: safeError(e.originalError ?? e) }, 'internal error');
               }
             },
           };
         },
       },
+      requestRecordPlugin(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
@@ -259,6 +280,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port ?? Number(process.env.PORT ?? 4000),
     host: options.host,
     maxBodyBytes: limits.maxBodyBytes,
+    service: 'gateway',
+    metrics,
+    corsOrigins: options.corsOrigins ?? (process.env.ANSINH_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    describe: (state) => {
+      const identity = (state as GatewayContext | undefined)?.identity;
+      return identity ? { subject: identity.sub, role: identity.role } : undefined;
+    },
+    ...(rateLimit ? { admit: rateLimiter(rateLimit, metrics) } : {}),
     prepare: requestGuard({ authenticate, limits, registry }),
     context: async (_req, requestId, state) => (state as GatewayContext | undefined) ?? { requestId },
     postRoutes: options.postRoutes,
@@ -267,7 +296,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       // readiness: the supergraph is loaded and every subgraph answers
       '/ready': async (_req, res) => {
-        const checks = await Promise.all(SUBGRAPHS.map(async (s) => [s.name, await check(urls[s.name], Math.min(2_000, subgraphTimeout(s.name, options.timeouts?.[s.name])), options.internalSecret)] as const));
+        const checks = await Promise.all(graphs.map(async (s) => [s.name, await check(urls[s.name]!, Math.min(2_000, subgraphTimeout(s.name, options.timeouts?.[s.name])), options.internalSecret)] as const));
         const subgraphs = Object.fromEntries(checks.map(([name, c]) => [name, c.state]));
         const down = checks.filter(([, c]) => c.state === 'down');
         const ready = down.length === 0;
@@ -282,6 +311,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...http,
     apollo,
     urls,
+    metrics,
     close: async () => {
       await http.close(shutdownGraceMs());
       await apollo.stop();

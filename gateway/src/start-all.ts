@@ -3,6 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '@ansinh/db';
 import { startSystem } from './system.js';
 import { authOptionsFromEnv, DEV_IDENTITIES, issueToken } from './auth.js';
+import { routeConsoleToLog, startTracing } from '@ansinh/server';
+
+routeConsoleToLog('ansinh'); // JSON lines on stdout (log.ts)
+startTracing('ansinh'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts)
 
 const started = Date.now();
 const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../.data/pglite', import.meta.url));

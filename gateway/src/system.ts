@@ -3,7 +3,7 @@
  * `pnpm start` runs it on PGlite; tests run it on PGlite or PostgreSQL.
  */
 import type { Connection } from '@ansinh/db';
-import { internalSecretFromEnv, startSubgraph, type RunningSubgraph, type SubgraphService } from '@ansinh/server';
+import { internalSecretFromEnv, ServiceMetrics, startSubgraph, type RunningSubgraph, type SubgraphService } from '@ansinh/server';
 import type { Limits } from './limits.js';
 import { credit } from '@ansinh/credit';
 import { health } from '@ansinh/health';
@@ -41,6 +41,12 @@ export interface SystemOptions {
   internalSecret?: string;
   /** how long the gateway waits for each subgraph (ms); default from the environment (see gateway.ts) */
   timeouts?: GatewayOptions['timeouts'];
+  /** per-client rate limit (null: off); default from ANSINH_RATE_LIMIT */
+  rateLimit?: GatewayOptions['rateLimit'];
+  /** retries of idempotent subgraph fetches; default from SUBGRAPH_RETRIES */
+  retry?: GatewayOptions['retry'];
+  /** CORS allowlist; default from ANSINH_CORS_ORIGINS */
+  corsOrigins?: string[];
 }
 
 export interface RunningSystem {
@@ -82,7 +88,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   }
   // one authenticator for GraphQL and the import endpoint: the same tokens work for both
   const authenticate = createAuthenticator(options.auth ?? authOptionsFromEnv());
+  // the import endpoint is the gateway's here: its imports count into the gateway's metrics
+  const importMetrics = new ServiceMetrics('gateway');
   const gateway = await startGateway({
+    metrics: importMetrics,
     port: options.port ?? 4000,
     explorer: options.explorer,
     introspection: options.introspection,
@@ -90,11 +99,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     limits: options.limits,
     trustedDocuments: options.trustedDocuments,
     timeouts: options.timeouts,
+    rateLimit: options.rateLimit,
+    retry: options.retry,
+    corsOrigins: options.corsOrigins,
     internalSecret,
     urls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, subgraphs[s.name].url])),
     // the import endpoint lives where the subgraphs' databases are (this process)
-    postRoutes: { '/import': importRoute({ authenticate: importAuthenticator(authenticate), dbs: importDbs(services) }) },
+    postRoutes: { '/import': importRoute({ authenticate: importAuthenticator(authenticate), metrics: importMetrics, dbs: importDbs(services) }) },
   });
+
   return {
     gateway, subgraphs, services, loadedDemo, internalSecret,
     async close() {

@@ -8,7 +8,16 @@ import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@ansinh/db';
 import { createServices, importDbs, prepareServices } from '../system.js';
+import { rootCause } from '@ansinh/server';
 import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type FileKind } from './orchestrator.js';
+
+// a driver's error carries the failed statement's parameters (every row value): only its cause is printed
+const fail = (error: unknown) => {
+  process.stderr.write(`import failed: ${rootCause(error)}\n`);
+  process.exit(2);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 function usage(message: string): never {
   console.error(`${message}\n\nusage: pnpm import [--dry-run] [--units CODE,CODE] [--json] FILE...\n  a FILE's kind comes from its name or is given as KIND=FILE; kinds: ${FILE_KINDS.join(', ')}`);
@@ -57,7 +66,7 @@ try {
   }
   exitCode = report.status === 'rejected' ? 1 : 0;
 } catch (error) {
-  console.error(`import failed: ${(error as Error).message}`);
+  console.error(`import failed: ${rootCause(error)}`);
   exitCode = 2;
 } finally {
   await connection.close();

@@ -77,6 +77,11 @@ export class ImportSession {
     return this.others.housing.readFile(kind as never, stream, name);
   }
 
+  /** What this import holds so far, without any value: its kinds of file and the counts per kind (for logs). */
+  summary(): { files: FileKind[]; counts: Partial<Record<FileKind, ImportCounts>>; issues: number } {
+    return { files: this.files.map((f) => f.kind), counts: this.counts(), issues: this.issues().length };
+  }
+
   private issues(): ImportIssue[] {
     return [this.units, this.households, ...Object.values(this.others)].flatMap((i) => i.issues).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column.localeCompare(b.column));
   }

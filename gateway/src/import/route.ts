@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
-import { HttpError, sendJson, type ImportCaller } from '@ansinh/server';
-import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type SubgraphDbs } from './orchestrator.js';
+import { HttpError, log, recordOf, rootCause, safeError, sendJson, type ImportCaller, type ServiceMetrics } from '@ansinh/server';
+import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type ImportReport, type SubgraphDbs } from './orchestrator.js';
 
 export interface ImportRouteOptions {
   dbs: SubgraphDbs;
@@ -17,6 +17,22 @@ export interface ImportRouteOptions {
   maxBytes?: number;
   /** one import at a time per process: the PGlite connection is shared, and imports are large */
   lock?: { busy: boolean };
+  /** imports and import rows are counted here */
+  metrics?: ServiceMetrics;
+}
+
+/** Counts import rows into the metrics: added/changed/unchanged per kind, and bad values per kind of file. */
+function countRows(metrics: ServiceMetrics | undefined, report: ImportReport): void {
+  if (!metrics) return;
+  metrics.imports.inc({ status: report.status });
+  if (report.status === 'rejected') {
+    const kindOf = new Map(report.files.map((f) => [f.name, f.kind]));
+    for (const i of report.issues) metrics.importRows.inc({ kind: kindOf.get(i.file) ?? 'unknown', result: 'bad_value' });
+    return;
+  }
+  for (const [kind, c] of Object.entries(report.counts)) {
+    for (const result of ['added', 'changed', 'unchanged'] as const) if (c![result]) metrics.importRows.inc({ kind, result }, c![result]);
+  }
 }
 
 export function importRoute(options: ImportRouteOptions) {
@@ -24,6 +40,8 @@ export function importRoute(options: ImportRouteOptions) {
   const maxBytes = options.maxBytes ?? 500_000_000;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const caller = await options.authenticate(req);
+    const record = recordOf(req);
+    if (record) Object.assign(record, { subject: caller.sub, role: caller.role, operation: 'import' });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const dryRun = ['true', '1', 'yes'].includes(url.searchParams.get('dryRun') ?? '');
     if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
@@ -58,7 +76,18 @@ export function importRoute(options: ImportRouteOptions) {
       await chain;
       if (problem) throw problem;
       if (!files) throw new HttpError(400, 'BAD_REQUEST', `No file in the upload: send one part per CSV file, named after its kind (${FILE_KINDS.join(', ')})`);
-      const report = await session.finish({ dryRun });
+      let report: ImportReport;
+      try {
+        report = await session.finish({ dryRun });
+      } catch (error) {
+        // counts and the cause, never the rows: a driver's error carries the statement's parameters (every value)
+        const counts = session.summary();
+        options.metrics?.imports.inc({ status: 'failed' });
+        log.error({ service: record?.service, requestId: record?.requestId, subject: caller.sub, role: caller.role, dryRun, ...counts, err: safeError(error) }, 'import failed: nothing was written');
+        throw new HttpError(500, 'INTERNAL_SERVER_ERROR', `The import failed and wrote nothing (${rootCause(error)}). Quote request ${record?.requestId ?? '-'} to the operators.`);
+      }
+      countRows(options.metrics, report);
+      if (record) record.extra.import = { status: report.status, dryRun, files: report.files.length, issues: report.issues.length, counts: report.counts };
       sendJson(res, report.status === 'rejected' ? 422 : 200, { ...report, caller: { sub: caller.sub, role: caller.role, units: caller.units } });
     } finally {
       lock.busy = false;

@@ -13,6 +13,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { getTableConfig, type PgDatabase, type PgQueryResultHKT, type PgTable } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
+import { observePglite, observePostgres, poolStats, type PoolStats, type StatementObserver } from './observe.js';
+export type { PoolStats, StatementObserver } from './observe.js';
 
 export type Db<TSchema extends Record<string, unknown> = Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
 
@@ -84,13 +86,24 @@ export class StatementCounter implements Logger {
   }
 }
 
+/**
+ * A subgraph's drizzle instance over the connection. `logger` counts statements (StatementCounter); `observe` is told
+ * when each statement starts and ends (metrics, tracing: see observe.ts).
+ */
 export function database<TSchema extends Record<string, unknown>>(
   connection: Connection,
   schema: TSchema,
   logger?: Logger,
+  observe?: StatementObserver,
 ): Db<TSchema> {
-  if (connection.kind === 'pglite') return drizzlePglite({ client: connection.pglite, schema, logger }) as unknown as Db<TSchema>;
-  return drizzlePostgres({ client: connection.sql, schema, logger }) as unknown as Db<TSchema>;
+  const pool = connectionPool(connection);
+  if (connection.kind === 'pglite') return drizzlePglite({ client: observePglite(connection.pglite, pool, observe), schema, logger }) as unknown as Db<TSchema>;
+  return drizzlePostgres({ client: observePostgres(connection.sql, pool, observe), schema, logger }) as unknown as Db<TSchema>;
+}
+
+/** How many of the connection's pooled connections are in use now, as seen by the subgraphs' drizzle instances. */
+export function connectionPool(connection: Connection): PoolStats {
+  return connection.kind === 'pglite' ? poolStats(connection.pglite, 1) : poolStats(connection.sql, connection.sql.options.max);
 }
 
 /** Applies a subgraph's drizzle-kit migrations; one bookkeeping table per subgraph. */

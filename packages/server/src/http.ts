@@ -5,12 +5,27 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import cors from 'cors';
+import { log, safeError } from './log.js';
+import type { ServiceMetrics } from './metrics.js';
+import { currentTraceId, inServerSpan } from './tracing.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpOptions<Ctx extends BaseContext> {
-  apollo: ApolloServer<Ctx>;
+  /** the GraphQL server; without one only the routes are served (the import process) */
+  apollo?: ApolloServer<Ctx>;
+  /** the service's name in log lines, metrics and spans: gateway, households, … */
+  service?: string;
+  /** request metrics, and `/metrics` for Prometheus */
+  metrics?: ServiceMetrics;
+  /** Origins a browser may call from (CORS); none: no CORS headers at all. `*` allows any origin. */
+  corsOrigins?: string[];
+  /** Who the request is for, from `prepare`'s state: for log lines. */
+  describe?: (state: unknown) => { subject?: string; role?: string; operation?: string | null } | undefined;
+  /** Runs after `prepare` (the caller is known): the rate limit. Throws an HttpError (429) to refuse. */
+  admit?: (input: { req: IncomingMessage; requestId: string; state: unknown }) => Promise<void>;
   port: number;
   host?: string;
   /** GraphQL path; `/` by default. */
@@ -29,7 +44,69 @@ export interface HttpOptions<Ctx extends BaseContext> {
    * `context`.
    */
   prepare?: (input: PrepareInput) => Promise<{ body: unknown; state?: unknown }>;
-  context: (req: IncomingMessage, requestId: string, state?: unknown) => Promise<Ctx>;
+  context?: (req: IncomingMessage, requestId: string, state?: unknown) => Promise<Ctx>;
+}
+
+/**
+ * What one request did, filled in as it goes (the HTTP front, the Apollo plugin, the gateway's fetches) and written
+ * as one log line when the response has been sent. Holds no value of the request or the answer.
+ */
+export interface RequestRecord {
+  requestId: string;
+  service: string;
+  method: string;
+  path: string;
+  operation?: string | null;
+  subject?: string;
+  role?: string;
+  /** gateway: the subgraphs this request fetched from */
+  subgraphs: Set<string>;
+  /** GraphQL error codes of the answer */
+  errorCodes: Set<string>;
+  /** the answer had data (with errors: a partial answer) */
+  hasData?: boolean;
+  graphql: boolean;
+  /** extra fields for the log line (counts, never values) */
+  extra: Record<string, unknown>;
+}
+
+const records = new WeakMap<object, RequestRecord>();
+/** On the GraphQL context, as an enumerable symbol: Apollo hands plugins and data sources a copy (Object.assign) of it. */
+const RECORD = Symbol('ansinh.requestRecord');
+
+/** The record of the request a GraphQL context (or an IncomingMessage) belongs to. */
+export function recordOf(key: object | undefined): RequestRecord | undefined {
+  return key ? ((key as { [RECORD]?: RequestRecord })[RECORD] ?? records.get(key)) : undefined;
+}
+
+/** The outcome label of a finished request. */
+export function outcomeOf(status: number, record: RequestRecord): string {
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'error';
+  if (status >= 400) return 'rejected';
+  if (record.errorCodes.size) return record.hasData ? 'partial' : 'failed';
+  return 'ok';
+}
+
+/** Fills the request record from Apollo's view: the operation's name and the error codes of the answer. */
+export function requestRecordPlugin(): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart({ contextValue, request }) {
+      const record = recordOf(contextValue);
+      if (record && request.operationName && !record.operation) record.operation = request.operationName;
+      return {
+        async didResolveOperation({ operationName }) {
+          if (record && operationName && !record.operation) record.operation = operationName;
+        },
+        async willSendResponse({ response }) {
+          if (!record || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          record.hasData = result.data !== undefined && result.data !== null;
+          for (const e of result.errors ?? []) record.errorCodes.add(String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+        },
+      };
+    },
+  };
 }
 
 export interface PrepareInput {
@@ -82,11 +159,69 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ctx>): Promise<RunningHttp> {
   const path = options.path ?? '/';
   const limit = options.maxBodyBytes ?? 1_000_000;
-  let closing = false;
-  const server = createServer(async (req, res) => {
+  const service = options.service ?? 'http';
+  const metrics = options.metrics;
+  if (metrics) options = { ...options, routes: { ...options.routes, '/metrics': metricsRoute(metrics) } };
+  const corsOrigins = options.corsOrigins?.filter(Boolean) ?? [];
+  const corsHandler = corsOrigins.length
+    ? cors({
+      origin: corsOrigins.includes('*') ? true : corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'traceparent', 'tracestate', 'idempotency-key'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    })
+    : undefined;
+  // the request's record, CORS, its server span, its metrics and its log line, around the handler below
+  const observed = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => async (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const given = req.headers['x-request-id'];
     const requestId = options.trustRequestId && typeof given === 'string' && /^[\w.:-]{8,80}$/.test(given) ? given : randomUUID();
+    const postRoute = req.method === 'POST' ? options.postRoutes?.[url.pathname] : undefined;
+    const record: RequestRecord = {
+      requestId, service, method: req.method ?? 'GET', path: url.pathname, subgraphs: new Set(), errorCodes: new Set(),
+      graphql: !postRoute && url.pathname === path && Boolean(options.apollo), extra: {},
+    };
+    records.set(req, record);
+    if (corsHandler) {
+      // preflight (OPTIONS): cors answers 204, with the allow headers when the origin is on the list
+      if (req.method === 'OPTIONS') {
+        corsHandler(req, res, () => { res.statusCode = 204; res.end(); });
+        return;
+      }
+      await new Promise<void>((resolve) => corsHandler(req, res, () => resolve()));
+    }
+    // probes and scrapes (/health, /ready, /metrics) are neither traced nor logged
+    if (!record.graphql && !postRoute) return handler(req, res);
+    const attributes = { 'http.request.method': record.method, 'url.path': url.pathname, 'ansinh.service': service, 'ansinh.request_id': requestId };
+    await inServerSpan(req.headers, `${record.method} ${url.pathname}`, attributes, async (span) => {
+      const traceId = currentTraceId();
+      res.once('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const outcome = outcomeOf(res.statusCode, record);
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (record.operation) span.setAttribute('graphql.operation.name', record.operation);
+        if (metrics && record.graphql) {
+          const operation = metrics.operation(record.operation);
+          metrics.requests.inc({ operation, outcome });
+          metrics.requestDuration.observe({ operation, outcome }, seconds);
+        }
+        log.info({
+          service, requestId, traceId, method: record.method, path: record.path, operation: record.operation ?? undefined,
+          subject: record.subject, role: record.role, subgraphs: record.subgraphs.size ? [...record.subgraphs] : undefined,
+          status: res.statusCode, outcome, errorCodes: record.errorCodes.size ? [...record.errorCodes] : undefined,
+          durationMs: Math.round(seconds * 10_000) / 10, ...record.extra,
+        }, 'request');
+      });
+      await handler(req, res);
+    });
+  };
+  let closing = false;
+  const server = createServer(observed(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const record = records.get(req)!;
+    const requestId = record.requestId;
     res.setHeader('x-request-id', requestId);
     if (closing) {
       // shutting down: a request on a kept-alive connection is refused, and the connection closed
@@ -105,7 +240,7 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
         await route(req, res);
         return;
       }
-      if (url.pathname !== path) throw new HttpError(404, 'NOT_FOUND', `No route ${url.pathname}`);
+      if (url.pathname !== path || !options.apollo || !options.context) throw new HttpError(404, 'NOT_FOUND', `No route ${url.pathname}`);
       const raw = req.method === 'POST' ? await readBody(req, limit) : '';
       let body: unknown = undefined;
       const contentType = String(req.headers['content-type'] ?? '');
@@ -120,13 +255,25 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
       }
       let state: unknown;
       if (options.prepare) ({ body, state } = await options.prepare({ req, requestId, method: req.method ?? 'GET', url, body }));
+      const who = options.describe?.(state);
+      if (who) {
+        record.subject = who.subject;
+        record.role = who.role;
+        if (who.operation) record.operation = who.operation;
+      }
+      if (options.admit) await options.admit({ req, requestId, state });
+      const makeContext = options.context;
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const result = await options.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: () => options.context(req, requestId, state),
+        context: async () => {
+          const context = await makeContext(req, requestId, state);
+          Object.defineProperty(context, RECORD, { value: record, enumerable: true, configurable: true });
+          return context;
+        },
       });
       for (const [key, value] of result.headers) res.setHeader(key, value);
       res.statusCode = result.status ?? 200;
@@ -141,11 +288,11 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
       if (error instanceof HttpError && error.status === 413) res.setHeader('connection', 'close');
       if (error instanceof HttpError) sendError(res, error);
       else {
-        console.error(`[${requestId}]`, error);
+        log.error({ service, requestId, path: url.pathname, err: safeError(error) }, 'internal error');
         sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', `Internal server error (request ${requestId})`));
       }
     }
-  });
+  }));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -167,5 +314,22 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         server.once('close', () => { clearInterval(idle); clearTimeout(force); });
       }),
+  };
+}
+
+/**
+ * `GET /metrics`: the service's metrics in Prometheus' text format. With ANSINH_METRICS_TOKEN set, only for
+ * `Authorization: Bearer <that token>` (Prometheus: `authorization: { credentials: … }`).
+ */
+function metricsRoute(metrics: ServiceMetrics): Route {
+  return async (req, res) => {
+    const token = process.env.ANSINH_METRICS_TOKEN;
+    if (token && req.headers.authorization !== `Bearer ${token}`) {
+      sendError(res, new HttpError(401, 'UNAUTHENTICATED', 'The metrics need "Authorization: Bearer <ANSINH_METRICS_TOKEN>"'));
+      return;
+    }
+    const { contentType, body } = await metrics.text();
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(body);
   };
 }

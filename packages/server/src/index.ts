@@ -11,3 +11,6 @@ export * from './loaders.js';
 export * from './units.js';
 export * from './area.js';
 export * from './gaps.js';
+export * from './log.js';
+export * from './metrics.js';
+export * from './tracing.js';

@@ -5,8 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { BaseContext } from '@apollo/server';
-import { database, migrate, ping, StatementCounter, type Connection, type Db, type RegistryFollower } from '@ansinh/db';
+import { connectionPool, database, migrate, ping, StatementCounter, type Connection, type Db, type RegistryFollower } from '@ansinh/db';
 import type { SubgraphDefinition } from './subgraph.js';
+import { ServiceMetrics } from './metrics.js';
+import { sqlObserver } from './tracing.js';
 import type { Caller } from './identity.js';
 import { hasNoUnits, loadNationalUnits, type UnitTables } from './units.js';
 
@@ -20,6 +22,8 @@ export interface SubgraphService {
   definition: SubgraphDefinition<BaseContext>;
   /** SQL statements this subgraph has sent (tests count work with it). */
   counter: StatementCounter;
+  /** its metrics: requests, SQL statements and their durations, the database pool */
+  metrics: ServiceMetrics;
   db: Db<any>;
   /** this subgraph's copy of the registry, for the households subgraph to write (programme subgraphs only) */
   follower?: RegistryFollower;
@@ -52,12 +56,15 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, Ctx exten
 }
 
 export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx extends BaseContext>(spec: SubgraphSpec<TSchema, Ctx>) {
-  return (connection: Connection, options: SubgraphOptions = {}): SubgraphService => {
+  const factory = (connection: Connection, options: SubgraphOptions = {}): SubgraphService => {
     const counter = new StatementCounter();
-    const db = database(connection, spec.tables, counter);
+    const metrics = new ServiceMetrics(spec.name);
+    metrics.watchPool('main', connectionPool(connection));
+    const db = database(connection, spec.tables, counter, sqlObserver(spec.name, metrics));
     return {
       name: spec.name,
       counter,
+      metrics,
       db,
       follower: spec.follower?.(db),
       definition: {
@@ -66,6 +73,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx exte
         resolvers: spec.resolvers,
         context: (caller) => spec.context(db, caller, options),
         ready: () => ping(connection),
+        metrics,
       },
       async prepare(prepareOptions = {}) {
         await migrate(connection, db, fileURLToPath(new URL('../drizzle', spec.packageUrl)), spec.pgSchema);
@@ -81,4 +89,6 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx exte
       },
     };
   };
+  // the factory is named after its subgraph (logs and traces of a process running it alone)
+  return Object.defineProperty(factory, 'name', { value: spec.name });
 }

@@ -6,7 +6,10 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { gql } from 'graphql-tag';
 import { scalarResolvers } from '@ansinh/scalars';
-import { HttpError, serveHttp, sendJson, type RunningHttp } from './http.js';
+import { HttpError, recordOf, requestRecordPlugin, serveHttp, sendJson, type RunningHttp } from './http.js';
+import { log, safeError } from './log.js';
+import { ServiceMetrics } from './metrics.js';
+import { traceResolvers } from './tracing.js';
 import { INTERNAL_HEADER, verifyInternalToken, type Caller } from './identity.js';
 import type { AccessRecorder } from './access-log.js';
 
@@ -48,7 +51,7 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
       extensions: { code: 'DATABASE_UNAVAILABLE' },
     };
   }
-  console.error('internal error:', (error as { originalError?: unknown })?.originalError ?? error);
+  log.error({ err: safeError((error as { originalError?: unknown })?.originalError ?? error), path: formatted.path?.join('.') }, 'internal error (masked for the client)');
   return {
     message: 'Internal server error',
     locations: formatted.locations,
@@ -70,17 +73,21 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   context: (caller: Caller) => Ctx | Promise<Ctx>;
   /** Readiness: resolves when the subgraph can serve (its database answers), throws with the reason otherwise. */
   ready?: () => Promise<void>;
+  /** the subgraph's metrics (its SQL is counted into them); default: fresh ones */
+  metrics?: ServiceMetrics;
 }
 
 export function buildSchema<Ctx extends BaseContext>(definition: SubgraphDefinition<Ctx>): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs: loadSchema(definition.schemaFile),
-    resolvers: { ...scalarResolvers, ...definition.resolvers } as any,
+    // a span per resolver when tracing is on (tracing.ts)
+    resolvers: { ...scalarResolvers, ...traceResolvers(definition.resolvers) } as any,
   });
 }
 
 export interface RunningSubgraph extends RunningHttp {
   name: string;
+  metrics: ServiceMetrics;
   apollo: ApolloServer<BaseContext>;
 }
 
@@ -88,6 +95,7 @@ export async function startSubgraph<Ctx extends BaseContext>(
   definition: SubgraphDefinition<Ctx>,
   options: { port: number; host?: string; /** the secret the gateway signs its internal tokens with */ internalSecret: string },
 ): Promise<RunningSubgraph> {
+  const metrics = definition.metrics ?? new ServiceMetrics(definition.name);
   const apollo = new ApolloServer<Ctx>({
     schema: buildSchema(definition),
     formatError: maskError,
@@ -95,12 +103,16 @@ export async function startSubgraph<Ctx extends BaseContext>(
     // the process owns SIGINT/SIGTERM and stops servers in order (see start-all.ts, runSubgraph)
     stopOnTerminationSignals: false,
     // no usage reporting of any kind: the system runs on closed networks
-    plugins: [ApolloServerPluginInlineTraceDisabled(), {
+    plugins: [ApolloServerPluginInlineTraceDisabled(), requestRecordPlugin(), {
       async requestDidStart() {
         return {
           async didEncounterErrors({ contextValue, errors }) {
-            const caller = (contextValue as { caller?: Caller }).caller;
-            for (const e of errors) if (!e.extensions?.code || e.extensions.code === 'INTERNAL_SERVER_ERROR') console.error(`[${caller?.requestId ?? '-'}] ${definition.name}:`, e.originalError ?? e);
+            const record = recordOf(contextValue);
+            for (const e of errors) {
+              if (!e.extensions?.code || e.extensions.code === 'INTERNAL_SERVER_ERROR') {
+                log.error({ service: definition.name, requestId: record?.requestId, operation: record?.operation ?? undefined, path: e.path?.join('.'), err: safeError(e.originalError ?? e) }, 'resolver error');
+              }
+            }
           },
           // the access log: what this request read, in one statement, before the answer leaves
           async willSendResponse({ contextValue }) {
@@ -116,6 +128,13 @@ export async function startSubgraph<Ctx extends BaseContext>(
     apollo,
     port: options.port,
     host: options.host,
+    service: definition.name,
+    metrics,
+    // the client's operation name, as the gateway vouched for it
+    describe: (state) => {
+      const caller = state as Caller | undefined;
+      return caller ? { subject: caller.sub, role: caller.role, operation: caller.operationName } : undefined;
+    },
     // nothing reaches a resolver without the gateway's internal token: a direct call reveals nothing
     prepare: async ({ req, body }) => {
       const token = req.headers[INTERNAL_HEADER];
@@ -145,6 +164,7 @@ export async function startSubgraph<Ctx extends BaseContext>(
   });
   return {
     ...http,
+    metrics,
     name: definition.name,
     apollo: apollo as unknown as ApolloServer<BaseContext>,
     close: async (graceMs?: number) => {
