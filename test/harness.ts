@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { connect, type Connection } from '@ansinh/db';
-import { createServices, issueToken, prepareServices, startSystem, SUBGRAPHS, type Identity, type Limits, type RunningSystem, type SubgraphName } from '@ansinh/gateway';
+import { createServices, issueToken, prepareServices, startSystem, SUBGRAPHS, type GatewayOptions, type Identity, type Limits, type RunningSystem, type SubgraphName } from '@ansinh/gateway';
 import { log } from '@ansinh/server';
 
 // a test run's own output stays readable: request lines only when TEST_LOG_LEVEL asks (the log tests raise it)
