@@ -9,7 +9,9 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReporting
 import { HttpError, INTERNAL_HEADER, maskError, sendJson, serveHttp, signInternalToken, type Caller, type PrepareInput, type Route, type RunningHttp } from '@ansinh/server';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions, type Authenticator, type Identity } from './auth.js';
 import { explorerPlugin } from './explorer.js';
-import { checkOperation, limitsFromEnv, type Limits } from './limits.js';
+import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { GraphQLSchema } from 'graphql';
+import { apiSchemaRecorder, checkOperation, limitsFromEnv, type Limits } from './limits.js';
 import { sha256, trustedDocuments, type TrustedDocument } from './trusted.js';
 import { defaultUrl, SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.js';
 
@@ -119,6 +121,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
+/** The APQ cache's size: least recently used texts are dropped beyond it (their clients send the text again). */
+export const APQ_CACHE_BYTES = 16 * 1024 * 1024;
+
 /** How long requests in flight may run after SIGTERM (SHUTDOWN_GRACE_MS, default 10,000). */
 export function shutdownGraceMs(): number {
   return Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
@@ -163,8 +168,23 @@ interface ClientRequest {
   documentId?: unknown;
 }
 
-/** Authentication, trusted documents and limits, before Apollo sees the request. */
-export function requestGuard(settings: { authenticate: Authenticator; limits: Limits; registry: Map<string, TrustedDocument> | null }) {
+/** Apollo's answer to an APQ hash it does not know (clients then send the text with the hash). */
+const persistedQueryNotFound = () => new HttpError(200, 'PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound', { 'cache-control': 'private, no-cache, must-revalidate' });
+
+/**
+ * Authentication, trusted documents and operation limits, before Apollo sees the request. The limits are checked on
+ * the text that will run, whichever way it came: in the body or the URL (GET), by a registered document's id, or by
+ * an APQ hash, looked up in the cache Apollo itself reads (`apq`).
+ */
+export function requestGuard(settings: {
+  authenticate: Authenticator;
+  limits: Limits;
+  registry: Map<string, TrustedDocument> | null;
+  /** the API schema served (the cost model reads its types) */
+  schema: () => GraphQLSchema | undefined;
+  /** Apollo's APQ cache: hash → text (unprefixed) */
+  apq?: KeyValueCache<string>;
+}) {
   return async ({ req, requestId, method, url, body }: PrepareInput): Promise<{ body: unknown; state: GatewayContext }> => {
     let request: ClientRequest;
     if (method === 'POST') {
@@ -200,9 +220,18 @@ export function requestGuard(settings: { authenticate: Authenticator; limits: Li
       request = { ...rest, query: known.query, ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}) };
       body = request;
     }
-    if (typeof request.query === 'string') {
-      const variables = request.variables && typeof request.variables === 'object' ? request.variables as Record<string, unknown> : undefined;
-      checkOperation(request.query, variables, typeof request.operationName === 'string' ? request.operationName : undefined, settings.limits);
+    let query = typeof request.query === 'string' ? request.query : undefined;
+    if (query === undefined && typeof persistedHash === 'string' && settings.apq) {
+      // a hash alone: check the text Apollo will run. One not in the cache is answered here as Apollo would, so that
+      // a registration racing this request cannot slip an unchecked text in between.
+      query = await settings.apq.get(persistedHash);
+      if (query === undefined) throw persistedQueryNotFound();
+    }
+    if (query !== undefined) {
+      const schema = settings.schema();
+      if (!schema) throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'The gateway has not loaded its schema yet; retry in a moment');
+      const variables = request.variables && typeof request.variables === 'object' && !Array.isArray(request.variables) ? request.variables as Record<string, unknown> : undefined;
+      checkOperation(schema, { query, variables, operationName: typeof request.operationName === 'string' ? request.operationName : undefined }, settings.limits);
     }
     return { body, state: { identity, requestId } };
   };
@@ -223,6 +252,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const explorer = options.explorer ?? envFlag('ANSINH_EXPLORER') ?? !production;
   const introspection = options.introspection ?? envFlag('ANSINH_INTROSPECTION') ?? !production;
+  const schema = apiSchemaRecorder();
+  const apq = registry ? undefined : new InMemoryLRUCache<string>({ maxSize: APQ_CACHE_BYTES });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: maskError,
@@ -231,9 +262,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stopOnTerminationSignals: false,
     introspection,
     csrfPrevention: true,
-    // APQ (automatic persisted queries) in development; with trusted documents the registry replaces it
-    persistedQueries: registry ? false : undefined,
+    // APQ (automatic persisted queries) in development; with trusted documents the registry replaces it. The cache is
+    // bounded (LRU, 16 MiB) and shared with the guard, which checks the text a hash stands for before Apollo runs it.
+    persistedQueries: apq ? { cache: PrefixingKeyValueCache.cacheDangerouslyDoesNotNeedPrefixesForIsolation(apq) } : false,
     plugins: [
+      schema.plugin,
       {
         async requestDidStart() {
           return {
@@ -259,7 +292,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port ?? Number(process.env.PORT ?? 4000),
     host: options.host,
     maxBodyBytes: limits.maxBodyBytes,
-    prepare: requestGuard({ authenticate, limits, registry }),
+    prepare: requestGuard({ authenticate, limits, registry, schema: schema.current, apq }),
     context: async (_req, requestId, state) => (state as GatewayContext | undefined) ?? { requestId },
     postRoutes: options.postRoutes,
     routes: {
