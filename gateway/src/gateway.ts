@@ -229,7 +229,8 @@ export function requestGuard(settings: {
     }
     if (query !== undefined) {
       const schema = settings.schema();
-      if (!schema) throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'The gateway has not loaded its schema yet; retry in a moment');
+      // Apollo loads the schema before the server listens: no schema here is a fault of ours (500)
+      if (!schema) throw new Error('the operation limits have no API schema to read');
       const variables = request.variables && typeof request.variables === 'object' && !Array.isArray(request.variables) ? request.variables as Record<string, unknown> : undefined;
       checkOperation(schema, { query, variables, operationName: typeof request.operationName === 'string' ? request.operationName : undefined }, settings.limits);
     }
