@@ -164,7 +164,7 @@ interface ClientRequest {
   query?: unknown;
   variables?: unknown;
   operationName?: unknown;
-  extensions?: { persistedQuery?: { sha256Hash?: unknown } } & Record<string, unknown>;
+  extensions?: { persistedQuery?: { sha256Hash?: unknown; version?: unknown } } & Record<string, unknown>;
   documentId?: unknown;
 }
 
@@ -221,7 +221,8 @@ export function requestGuard(settings: {
       body = request;
     }
     let query = typeof request.query === 'string' ? request.query : undefined;
-    if (query === undefined && typeof persistedHash === 'string' && settings.apq) {
+    // (another version of the protocol: Apollo refuses it before looking anything up)
+    if (query === undefined && typeof persistedHash === 'string' && settings.apq && request.extensions?.persistedQuery?.version === 1) {
       // a hash alone: check the text Apollo will run. One not in the cache is answered here as Apollo would, so that
       // a registration racing this request cannot slip an unchecked text in between.
       query = await settings.apq.get(persistedHash);
