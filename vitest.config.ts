@@ -2,6 +2,7 @@
  * One `vitest run` runs every test on PGlite, and again on PostgreSQL when TEST_DATABASE_URL is set
  * (a server to create fresh databases on, e.g. postgres://postgres@127.0.0.1:5432/test).
  */
+import { createRequire } from 'node:module';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const systemTests = ['test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'];
@@ -15,4 +16,8 @@ if (process.env.TEST_DATABASE_URL) {
   projects.push({ test: { name: 'postgres', include: systemTests, globalSetup: ['test/setup/postgres.ts'], ...timeouts } });
 }
 
-export default defineConfig({ test: { projects, pool: 'forks', maxWorkers: 2 } });
+// One graphql-js for our sources and for Apollo: Vite would give our TypeScript graphql's ESM build (index.mjs) while
+// Apollo, loaded by Node, gets the CommonJS one (index.js), and a schema of one is "from another realm" to the other.
+const resolve = { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }] };
+
+export default defineConfig({ test: { projects: projects.map((p) => ({ ...p, resolve })), pool: 'forks', maxWorkers: 2 } });

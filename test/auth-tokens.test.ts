@@ -1,11 +1,14 @@
 /**
  * Authentication: who gets in. Anonymous callers reach only the explorer page, /health and /ready; a missing,
- * expired, malformed or wrongly signed token is 401 UNAUTHENTICATED. Production verifies RS256/ES256 against a JWKS.
+ * expired, malformed or wrongly signed token, one that lives too long or has a claim of the wrong type is 401
+ * UNAUTHENTICATED. Production verifies RS256/ES256 against a JWKS and refuses to start with a weak HS256 secret.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, issueToken, jose } from '@ansinh/gateway';
+import { CLOCK_SKEW, createAuthenticator, DEFAULT_MAX_TOKEN_LIFETIME, DEV_IDENTITIES, DEV_JWT_SECRET, issueToken, jose, parseDuration } from '@ansinh/gateway';
 import { TEST_JWT_SECRET, testSystem, tokenFor, type TestSystem } from './harness.js';
 
 let t: TestSystem;
@@ -37,10 +40,10 @@ describe('tokens the gateway refuses', () => {
     ['malformed', async () => 'Bearer not.a.jwt'],
     ['expired', async () => `Bearer ${await issueToken({ sub: 'x', role: 'ADMIN', units: [] }, TEST_JWT_SECRET, { expiresIn: '-1m' })}`],
     ['signed with another key', async () => `Bearer ${await issueToken({ sub: 'x', role: 'ADMIN', units: [] }, wrongKey)}`],
-    ['an unknown role', async () => `Bearer ${await new SignJWT({ role: 'SUPERUSER', units: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET))}`],
+    ['an unknown role', async () => `Bearer ${await new SignJWT({ role: 'SUPERUSER', units: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET))}`],
     ['an area role without units', async () => `Bearer ${await tokenFor('WARD_OFFICER', [])}`],
     ['units that are not unit codes', async () => `Bearer ${await tokenFor('WARD_OFFICER', ["775' or 1=1 --"])}`],
-    ['no expiry', async () => `Bearer ${await new SignJWT({ role: 'ADMIN', units: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(new TextEncoder().encode(TEST_JWT_SECRET))}`],
+    ['no expiry', async () => `Bearer ${await new SignJWT({ role: 'ADMIN', units: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuedAt().sign(new TextEncoder().encode(TEST_JWT_SECRET))}`],
     ['alg "none"', async () => `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', role: 'ADMIN', units: [], exp: 9e9 })).toString('base64url')}.`],
   ])('%s: 401 UNAUTHENTICATED', async (_, header) => {
     const res = await t.query(QUERY, {}, { authorization: await header() });
@@ -64,11 +67,11 @@ describe('production keys: RS256 and ES256 against a JWKS', () => {
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg };
     const authenticate = createAuthenticator({ jwks: { keys: [jwk] }, issuer: 'https://id.example.vn', audience: 'ansinh' });
     const sign = (claims: object, issuer = 'https://id.example.vn') => new SignJWT(claims as never).setProtectedHeader({ alg, kid: 'k1' })
-      .setSubject('u1').setIssuer(issuer).setAudience('ansinh').setExpirationTime('5m').sign(privateKey);
+      .setSubject('u1').setIssuer(issuer).setAudience('ansinh').setIssuedAt().setExpirationTime('5m').sign(privateKey);
     expect(await authenticate(request(await sign({ role: 'HEALTH_OFFICER', units: ['775'] })))).toEqual({ sub: 'u1', role: 'HEALTH_OFFICER', units: ['775'] });
     await expect(authenticate(request(await sign({ role: 'ADMIN' }, 'https://elsewhere.example')))).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     // an HS256 token made with the public key as secret (algorithm confusion) is refused
-    const confused = await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setSubject('u1').setIssuer('https://id.example.vn').setAudience('ansinh').setExpirationTime('5m')
+    const confused = await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setSubject('u1').setIssuer('https://id.example.vn').setAudience('ansinh').setIssuedAt().setExpirationTime('5m')
       .sign(new TextEncoder().encode(JSON.stringify(jwk)));
     await expect(authenticate(request(confused))).rejects.toMatchObject({ status: 401 });
   });
@@ -80,11 +83,139 @@ describe('production keys: RS256 and ES256 against a JWKS', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const authenticate = createAuthenticator({ jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json` });
-      const token = await new SignJWT({ role: 'ANALYST' }).setProtectedHeader({ alg: 'ES256', kid: 'k2' }).setSubject('u2').setExpirationTime('5m').sign(privateKey);
+      const token = await new SignJWT({ role: 'ANALYST' }).setProtectedHeader({ alg: 'ES256', kid: 'k2' }).setSubject('u2').setIssuedAt().setExpirationTime('5m').sign(privateKey);
       expect(await authenticate(request(token))).toEqual({ sub: 'u2', role: 'ANALYST', units: [] });
     } finally {
       server.close();
     }
+  });
+});
+
+describe('token lifetimes and claim types', () => {
+  const key = new TextEncoder().encode(TEST_JWT_SECRET);
+  const now = () => Math.floor(Date.now() / 1000);
+  /** a token with exactly these claims (no defaults but the header) */
+  const raw = (claims: Record<string, unknown>) => new SignJWT(claims as never).setProtectedHeader({ alg: 'HS256' }).sign(key);
+  const base = () => ({ sub: 'u-1', role: 'ADMIN', units: [], iat: now() - 10, exp: now() + 3600 });
+  const ask = async (token: string) => t.query(QUERY, {}, { authorization: `Bearer ${token}` });
+
+  it.each([
+    ['an exp in the year 2286', () => ({ ...base(), exp: 9_999_999_999 })],
+    ['no iat', () => { const { iat: _, ...claims } = base(); return claims; }],
+    ['a lifetime one second over 24 h', () => { const iat = now() - 10; return { ...base(), iat, exp: iat + DEFAULT_MAX_TOKEN_LIFETIME + 1 }; }],
+    ['an iat two minutes ahead of the clock', () => ({ ...base(), iat: now() + 120, exp: now() + 3600 })],
+    ['an iat older than the longest lifetime', () => ({ ...base(), iat: now() - DEFAULT_MAX_TOKEN_LIFETIME - 120, exp: now() + 60 })],
+    ['a numeric sub', () => ({ ...base(), sub: 12345 })],
+    ['an empty sub', () => ({ ...base(), sub: '' })],
+    ['a sub with a NUL', () => ({ ...base(), sub: 'u\u0000-1' })],
+    ['a numeric role', () => ({ ...base(), role: 7 })],
+    ['units as a string', () => ({ ...base(), role: 'WARD_OFFICER', units: '27373' })],
+    ['units null', () => ({ ...base(), units: null })],
+    ['a numeric unit', () => ({ ...base(), role: 'WARD_OFFICER', units: [27373] })],
+    ['a string exp', () => ({ ...base(), exp: String(now() + 3600) })],
+    ['a string iat', () => ({ ...base(), iat: String(now()) })],
+    ['a numeric iss', () => ({ ...base(), iss: 42 })],
+    ['a numeric aud', () => ({ ...base(), aud: 42 })],
+    ['a numeric jti', () => ({ ...base(), jti: 42 })],
+  ])('%s: 401 UNAUTHENTICATED, no data', async (_, claims) => {
+    const res = await ask(await raw(claims()));
+    expect(res.status).toBe(401);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it.each([
+    ['a lifetime of exactly 24 h', () => { const iat = now() - 10; return { ...base(), iat, exp: iat + DEFAULT_MAX_TOKEN_LIFETIME }; }],
+    [`an iat ${CLOCK_SKEW} s ahead of the clock (the skew allowed)`, () => ({ ...base(), iat: now() + CLOCK_SKEW, exp: now() + 3600 })],
+  ])('%s passes', async (_, claims) => {
+    const res = await ask(await raw(claims()));
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ unit: { name: 'Quận 6' } });
+  });
+
+  it('the message says what is wrong', async () => {
+    expect((await ask(await raw({ ...base(), exp: 9_999_999_999 }))).errors?.[0]?.message).toMatch(/^The token lives longer than 86400 s/);
+    expect((await ask(await raw({ ...base(), sub: 12345 }))).errors?.[0]?.message).toBe('The token\'s "sub" claim must be a string of 1 to 255 characters, without control characters');
+  });
+
+  it('ANSINH_MAX_TOKEN_LIFETIME sets a shorter maximum (durations like 3600, 90m, 12h, 1d)', async () => {
+    expect(['3600', '90m', '12h', '1d'].map((d) => parseDuration(d, 'X'))).toEqual([3600, 5400, 43_200, 86_400]);
+    expect(() => parseDuration('12 hours', 'ANSINH_MAX_TOKEN_LIFETIME')).toThrow(/ANSINH_MAX_TOKEN_LIFETIME must be a duration/);
+    const authenticate = createAuthenticator({ jwtSecret: TEST_JWT_SECRET, maxTokenLifetime: 3600 });
+    const request = (token: string) => ({ headers: { authorization: `Bearer ${token}` } }) as never;
+    const iat = now() - 10;
+    await expect(authenticate(request(await raw({ ...base(), iat, exp: iat + 3600 })))).resolves.toMatchObject({ sub: 'u-1' });
+    await expect(authenticate(request(await raw({ ...base(), iat, exp: iat + 3601 })))).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('issueToken, the tests\' tokenFor and the development tokens (12 h) fit the default maximum', async () => {
+    const authenticate = createAuthenticator({ jwtSecret: TEST_JWT_SECRET });
+    const request = (token: string) => ({ headers: { authorization: `Bearer ${token}` } }) as never;
+    for (const identity of DEV_IDENTITIES) {
+      await expect(authenticate(request(await issueToken(identity, TEST_JWT_SECRET)))).resolves.toEqual(identity);
+    }
+    await expect(authenticate(request(await tokenFor('ANALYST')))).resolves.toMatchObject({ role: 'ANALYST' });
+  });
+});
+
+/** Runs a gateway script (`pnpm token`, the production gateway) as its own process. */
+function runScript(script: string, args: string[], env: Record<string, string>, untilOutput?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`../gateway/src/${script}`, import.meta.url)), ...args], {
+      env: { PATH: process.env.PATH ?? '', APOLLO_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      // a server that started: enough seen, stop it
+      if (untilOutput?.test(stdout)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    // never leave a process behind, whatever happens
+    const stop = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.on('close', (code) => { clearTimeout(stop); resolve({ code, stdout, stderr }); });
+  });
+}
+
+describe('pnpm token', () => {
+  it('issues a token the gateway accepts', async () => {
+    const { code, stdout } = await runScript('token.ts', ['WARD_OFFICER', '27373'], { JWT_SECRET: TEST_JWT_SECRET });
+    expect(code).toBe(0);
+    const res = await t.query(QUERY, {}, { authorization: `Bearer ${stdout.trim()}` });
+    expect(res.status).toBe(200);
+  }, 120_000);
+
+  it('refuses to issue one that lives longer than the gateway accepts', async () => {
+    const { code, stderr } = await runScript('token.ts', ['ADMIN'], { JWT_SECRET: TEST_JWT_SECRET, TOKEN_EXPIRES_IN: '25h' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/longer than the gateway accepts/);
+  }, 120_000);
+});
+
+describe('production refuses a weak HS256 secret', () => {
+  const production = { NODE_ENV: 'production', ANSINH_INTERNAL_SECRET: 'an-internal-secret-of-at-least-32-characters', HOST: '127.0.0.1', PORT: '0' };
+
+  it.each([
+    ['the published development secret', DEV_JWT_SECRET, /development secret published/],
+    ['a secret of 31 bytes', 'x'.repeat(31), /at least 32 bytes, got 31/],
+    ['a secret of 31 bytes in 16 characters', 'ă'.repeat(15) + 'x', /at least 32 bytes, got 31/],
+  ])('the gateway does not start with %s', async (_, secret, message) => {
+    // a gateway that started after all is stopped at once (and the test fails)
+    const { code, stderr, stdout } = await runScript('main.ts', [], { ...production, JWT_SECRET: secret }, /gateway at/);
+    expect(code).not.toBe(0);
+    expect(stdout).not.toMatch(/gateway at/);
+    expect(stderr).toMatch(message);
+  }, 120_000);
+
+  it('and starts with a secret of its own', async () => {
+    const { stdout } = await runScript('main.ts', [], { ...production, JWT_SECRET: 'a-production-secret-of-32-bytes!' }, /gateway at/);
+    expect(stdout).toMatch(/gateway at http:\/\/127\.0\.0\.1:\d+/);
+  }, 120_000);
+
+  it('outside production the development secret still works (pnpm start)', () => {
+    expect(() => createAuthenticator({ jwtSecret: DEV_JWT_SECRET })).not.toThrow();
+    expect(() => createAuthenticator({ jwtSecret: 'x'.repeat(31) })).toThrow(/at least 32 bytes/);
   });
 });
 

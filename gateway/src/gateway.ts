@@ -9,7 +9,9 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReporting
 import { HttpError, INTERNAL_HEADER, injectTraceHeaders, log, maskError, recordOf, requestRecordPlugin, safeError, sendJson, serveHttp, ServiceMetrics, signInternalToken, type Caller, type PrepareInput, type Route, type RunningHttp } from '@ansinh/server';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions, type Authenticator, type Identity } from './auth.js';
 import { explorerPlugin } from './explorer.js';
-import { checkOperation, limitsFromEnv, type Limits } from './limits.js';
+import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { GraphQLSchema } from 'graphql';
+import { apiSchemaRecorder, checkOperation, limitsFromEnv, type Limits } from './limits.js';
 import { sha256, trustedDocuments, type TrustedDocument } from './trusted.js';
 import { SUPERGRAPH_FILE, subgraphEnvName, supergraphSubgraphs } from './subgraphs.js';
 import { retryPolicyFromEnv, subgraphFetcher, type RetryPolicy } from './fetch.js';
@@ -132,6 +134,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
+/** The APQ cache's size: least recently used texts are dropped beyond it (their clients send the text again). */
+export const APQ_CACHE_BYTES = 16 * 1024 * 1024;
+
 /** How long requests in flight may run after SIGTERM (SHUTDOWN_GRACE_MS, default 10,000). */
 export function shutdownGraceMs(): number {
   return Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
@@ -172,12 +177,27 @@ interface ClientRequest {
   query?: unknown;
   variables?: unknown;
   operationName?: unknown;
-  extensions?: { persistedQuery?: { sha256Hash?: unknown } } & Record<string, unknown>;
+  extensions?: { persistedQuery?: { sha256Hash?: unknown; version?: unknown } } & Record<string, unknown>;
   documentId?: unknown;
 }
 
-/** Authentication, trusted documents and limits, before Apollo sees the request. */
-export function requestGuard(settings: { authenticate: Authenticator; limits: Limits; registry: Map<string, TrustedDocument> | null }) {
+/** Apollo's answer to an APQ hash it does not know (clients then send the text with the hash). */
+const persistedQueryNotFound = () => new HttpError(200, 'PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound', { 'cache-control': 'private, no-cache, must-revalidate' });
+
+/**
+ * Authentication, trusted documents and operation limits, before Apollo sees the request. The limits are checked on
+ * the text that will run, whichever way it came: in the body or the URL (GET), by a registered document's id, or by
+ * an APQ hash, looked up in the cache Apollo itself reads (`apq`).
+ */
+export function requestGuard(settings: {
+  authenticate: Authenticator;
+  limits: Limits;
+  registry: Map<string, TrustedDocument> | null;
+  /** the API schema served (the cost model reads its types) */
+  schema: () => GraphQLSchema | undefined;
+  /** Apollo's APQ cache: hash → text (unprefixed) */
+  apq?: KeyValueCache<string>;
+}) {
   return async ({ req, requestId, method, url, body }: PrepareInput): Promise<{ body: unknown; state: GatewayContext }> => {
     let request: ClientRequest;
     if (method === 'POST') {
@@ -213,9 +233,20 @@ export function requestGuard(settings: { authenticate: Authenticator; limits: Li
       request = { ...rest, query: known.query, ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}) };
       body = request;
     }
-    if (typeof request.query === 'string') {
-      const variables = request.variables && typeof request.variables === 'object' ? request.variables as Record<string, unknown> : undefined;
-      checkOperation(request.query, variables, typeof request.operationName === 'string' ? request.operationName : undefined, settings.limits);
+    let query = typeof request.query === 'string' ? request.query : undefined;
+    // (another version of the protocol: Apollo refuses it before looking anything up)
+    if (query === undefined && typeof persistedHash === 'string' && settings.apq && request.extensions?.persistedQuery?.version === 1) {
+      // a hash alone: check the text Apollo will run. One not in the cache is answered here as Apollo would, so that
+      // a registration racing this request cannot slip an unchecked text in between.
+      query = await settings.apq.get(persistedHash);
+      if (query === undefined) throw persistedQueryNotFound();
+    }
+    if (query !== undefined) {
+      const schema = settings.schema();
+      // Apollo loads the schema before the server listens: no schema here is a fault of ours (500)
+      if (!schema) throw new Error('the operation limits have no API schema to read');
+      const variables = request.variables && typeof request.variables === 'object' && !Array.isArray(request.variables) ? request.variables as Record<string, unknown> : undefined;
+      checkOperation(schema, { query, variables, operationName: typeof request.operationName === 'string' ? request.operationName : undefined }, settings.limits);
     }
     return { body, state: { identity, requestId } };
   };
@@ -243,6 +274,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const rateLimit = options.rateLimit === undefined ? rateLimitFromEnv() : options.rateLimit;
   const explorer = options.explorer ?? envFlag('ANSINH_EXPLORER') ?? !production;
   const introspection = options.introspection ?? envFlag('ANSINH_INTROSPECTION') ?? !production;
+  const schema = apiSchemaRecorder();
+  const apq = registry ? undefined : new InMemoryLRUCache<string>({ maxSize: APQ_CACHE_BYTES });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: maskError,
@@ -251,9 +284,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stopOnTerminationSignals: false,
     introspection,
     csrfPrevention: true,
-    // APQ (automatic persisted queries) in development; with trusted documents the registry replaces it
-    persistedQueries: registry ? false : undefined,
+    // APQ (automatic persisted queries) in development; with trusted documents the registry replaces it. The cache is
+    // bounded (LRU, 16 MiB) and shared with the guard, which checks the text a hash stands for before Apollo runs it.
+    persistedQueries: apq ? { cache: PrefixingKeyValueCache.cacheDangerouslyDoesNotNeedPrefixesForIsolation(apq) } : false,
     plugins: [
+      schema.plugin,
       {
         async requestDidStart() {
           return {
@@ -288,7 +323,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return identity ? { subject: identity.sub, role: identity.role } : undefined;
     },
     ...(rateLimit ? { admit: rateLimiter(rateLimit, metrics) } : {}),
-    prepare: requestGuard({ authenticate, limits, registry }),
+    prepare: requestGuard({ authenticate, limits, registry, schema: schema.current, apq }),
     context: async (_req, requestId, state) => (state as GatewayContext | undefined) ?? { requestId },
     postRoutes: options.postRoutes,
     routes: {

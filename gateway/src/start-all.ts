@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { connect } from '@ansinh/db';
 import { startSystem } from './system.js';
-import { authOptionsFromEnv, DEV_IDENTITIES, issueToken } from './auth.js';
+import { authOptionsFromEnv, DEFAULT_MAX_TOKEN_LIFETIME, DEV_IDENTITIES, issueToken } from './auth.js';
 import { routeConsoleToLog, startTracing } from '@ansinh/server';
 
 routeConsoleToLog('ansinh'); // JSON lines on stdout (log.ts)
@@ -25,9 +25,11 @@ console.log(`Explorer and GraphQL endpoint: http://localhost:${system.gateway.po
 const auth = authOptionsFromEnv();
 if (auth.jwtSecret && process.env.NODE_ENV !== 'production') {
   // ready-made tokens for trying the API (Authorization: Bearer …; the explorer has a headers tab)
-  console.log(`\nDevelopment tokens (HS256, ${process.env.JWT_SECRET ? 'JWT_SECRET' : 'the built-in development secret'}, valid 12 h):`);
+  // 12 h, or the gateway's maximum lifetime when that is shorter (ANSINH_MAX_TOKEN_LIFETIME)
+  const lifetime = Math.min(12 * 3_600, auth.maxTokenLifetime ?? DEFAULT_MAX_TOKEN_LIFETIME);
+  console.log(`\nDevelopment tokens (HS256, ${process.env.JWT_SECRET ? 'JWT_SECRET' : 'the built-in development secret'}, valid ${+(lifetime / 3_600).toFixed(2)} h):`);
   for (const identity of DEV_IDENTITIES) {
-    const token = await issueToken(identity, auth.jwtSecret, { issuer: auth.issuer, audience: auth.audience });
+    const token = await issueToken(identity, auth.jwtSecret, { expiresIn: `${lifetime}s`, issuer: auth.issuer, audience: auth.audience });
     console.log(`  ${identity.role.padEnd(16)} ${JSON.stringify(identity.units).padEnd(10)} ${token}`);
   }
 }

@@ -127,7 +127,11 @@ export interface RunningHttp {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {},
+    /** more for the client beside the code, e.g. `argument`: the argument at fault */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -140,7 +144,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 export function sendError(res: ServerResponse, error: HttpError): void {
   for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
-  sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+  sendJson(res, error.status, { errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code } }] });
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
