@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
-import { insertInBatches } from '@ansinh/db';
+import { bulkInsert } from '@ansinh/db';
 import { demoData } from '@ansinh/demo-data';
 import { loadReferenceFiles, referenceDir, upsertUnits } from '@ansinh/server';
 import type { CreditDb } from './context.js';
@@ -27,8 +27,8 @@ export async function loadDemo(db: CreditDb): Promise<void> {
   await db.transaction(async (tx) => {
     // the demo's own units (beside the national lists), as every subgraph has them
     await upsertUnits(tx, { units, unitLinks }, { reformDate: null, units: data.units, links: data.unitLinks });
-    await insertInBatches(data.savingsGroups.map(({ area: _area, ...g }) => g), (b) => tx.insert(savingsGroups).values(b));
-    await insertInBatches(data.loans.map(({ area: _area, ...l }) => l), (b) => tx.insert(loans).values(b));
-    await insertInBatches(data.loanTransactions.map(({ on, ...t }) => ({ ...t, occurredOn: on })), (b) => tx.insert(loanTransactions).values(b));
+    await bulkInsert(tx, savingsGroups, data.savingsGroups.map(({ area: _area, ...g }) => g));
+    await bulkInsert(tx, loans, data.loans.map(({ area: _area, ...l }) => l));
+    await bulkInsert(tx, loanTransactions, data.loanTransactions.map(({ on, ...t }) => ({ ...t, occurredOn: on })));
   });
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
-import { insertInBatches } from '@ansinh/db';
+import { bulkInsert } from '@ansinh/db';
 import { demoData } from '@ansinh/demo-data';
 import { loadReferenceFiles, referenceDir, upsertUnits } from '@ansinh/server';
 import type { HealthDb } from './context.js';
@@ -27,8 +27,8 @@ export async function loadDemo(db: HealthDb): Promise<void> {
   await db.transaction(async (tx) => {
     // the demo's own units (beside the national lists), as every subgraph has them
     await upsertUnits(tx, { units, unitLinks }, { reformDate: null, units: data.units, links: data.unitLinks });
-    await insertInBatches(data.cards.map(({ area: _area, ...c }) => c), (b) => tx.insert(insuranceCards).values(b));
-    await insertInBatches(data.contributions.map(({ area: _area, ...c }) => c), (b) => tx.insert(contributions).values(b));
-    await insertInBatches(data.supportLayers, (b) => tx.insert(supportLayers).values(b));
+    await bulkInsert(tx, insuranceCards, data.cards.map(({ area: _area, ...c }) => c));
+    await bulkInsert(tx, contributions, data.contributions.map(({ area: _area, ...c }) => c));
+    await bulkInsert(tx, supportLayers, data.supportLayers);
   });
 }

@@ -4,7 +4,7 @@
  * away in 2024), through the same loader. The poverty standards come with the migrations.
  */
 import { count } from 'drizzle-orm';
-import { insertInBatches, type RegistryFollower } from '@ansinh/db';
+import { bulkInsert, type RegistryFollower } from '@ansinh/db';
 import { demoData } from '@ansinh/demo-data';
 import { upsertUnits, type SubgraphOptions } from '@ansinh/server';
 import type { HouseholdsDb } from './context.js';
@@ -22,12 +22,12 @@ export async function loadDemo(db: HouseholdsDb, options: SubgraphOptions): Prom
   for (const m of data.members) persons.set(m.householdId, (persons.get(m.householdId) ?? 0) + 1);
   await db.transaction(async (tx) => {
     await upsertUnits(tx, { units, unitLinks }, { reformDate: null, units: data.units, links: data.unitLinks });
-    await insertInBatches(data.unitTotals, (b) => tx.insert(unitTotals).values(b));
-    await insertInBatches(data.reductionTargets, (b) => tx.insert(reductionTargets).values(b));
-    await insertInBatches(data.households, (b) => tx.insert(households).values(b));
-    await insertInBatches(data.members, (b) => tx.insert(members).values(b));
-    await insertInBatches(data.unitChanges, (b) => tx.insert(householdUnitChanges).values(b));
-    await insertInBatches(data.assessments.map((a) => ({ ...a, persons: persons.get(a.householdId) ?? 1 })), (b) => tx.insert(assessments).values(b));
+    await bulkInsert(tx, unitTotals, data.unitTotals);
+    await bulkInsert(tx, reductionTargets, data.reductionTargets);
+    await bulkInsert(tx, households, data.households);
+    await bulkInsert(tx, members, data.members);
+    await bulkInsert(tx, householdUnitChanges, data.unitChanges);
+    await bulkInsert(tx, assessments, data.assessments.map((a) => ({ ...a, persons: persons.get(a.householdId) ?? 1 })));
     await copyRegistry(tx, options.followers ?? []);
   });
 }

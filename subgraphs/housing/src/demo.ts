@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
-import { insertInBatches } from '@ansinh/db';
+import { bulkInsert } from '@ansinh/db';
 import { demoData } from '@ansinh/demo-data';
 import { loadReferenceFiles, referenceDir, upsertUnits } from '@ansinh/server';
 import type { HousingDb } from './context.js';
@@ -27,7 +27,7 @@ export async function loadDemo(db: HousingDb): Promise<void> {
   await db.transaction(async (tx) => {
     // the demo's own units (beside the national lists), as every subgraph has them
     await upsertUnits(tx, { units, unitLinks }, { reformDate: null, units: data.units, links: data.unitLinks });
-    await insertInBatches(data.housingSupports.map(({ area: _area, ...s }) => s), (b) => tx.insert(supports).values(b));
-    await insertInBatches(data.fundingLines, (b) => tx.insert(fundingLines).values(b));
+    await bulkInsert(tx, supports, data.housingSupports.map(({ area: _area, ...s }) => s));
+    await bulkInsert(tx, fundingLines, data.fundingLines);
   });
 }

@@ -101,21 +101,80 @@ export async function areaSets(db: HouseholdsDb, unitId: string): Promise<{ dire
   return { direct: of('direct'), rolledUp: of('full'), partial: of('partial') };
 }
 
+interface Counted { end: AreaCounts; start: AreaCounts; moves: AreaTransitions; rolledUpHouseholds: number }
+
+const emptyCounts = (year: number): AreaCounts => ({ year, poorHouseholds: 0, poorPersons: 0, nearPoorHouseholds: 0, nearPoorPersons: 0 });
+
 /**
- * A unit's figures for a review year. Households: those with an assessment of the year recorded in the unit,
- * below it, or (for a post-2025 unit) in old units linked to it in full; each counts with its latest assessment
- * of the year. Totals: the unit's own row in unit_totals for the year if there is one, otherwise its children's,
- * recursively (so district and ward rows are never counted twice).
+ * The year's figures as recorded, counted in SQL where the assessments are (one statement, no household row leaves
+ * the database): each household assessed in the unit's scope in `year` or the year before, its review years up to
+ * `year` (the latest assessment of each, as statusHistory() says), the status and persons of each, and the
+ * transitions of `year` against the year before (transitions() mirrored: the previous review, ever poor, ever
+ * near-poor before). `counted` units are the scope's direct and rolled-up ones (packages/db unitScope).
  */
-export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null, caller: Caller): Promise<AreaStatisticsModel> {
-  const sets = await areaSets(db, unit.id);
-  const counted = [...sets.direct, ...sets.rolledUp];
-  const rolledUp = new Set(sets.rolledUp);
-  // every assessment up to `year` of the households assessed in the area in `year` or the year before
+async function countAsRecorded(db: HouseholdsDb, unitId: string, year: number): Promise<Counted> {
+  const [r] = await rows<Record<string, number | null>>(db, sql`
+    with recursive ${unitScope('households', unitId)},
+    counted as (select id, how from scope where how <> 'partial'),
+    hh as (
+      select distinct a.household_id from households.assessments a
+      where a.review_year in (${year}, ${year - 1}) and a.unit_id in (select id from counted)
+    ),
+    yearly as (
+      select distinct on (a.household_id, a.review_year) a.household_id, a.review_year, a.status, a.unit_id, a.persons
+      from households.assessments a
+      where a.household_id in (select household_id from hh) and a.review_year <= ${year}
+      order by a.household_id, a.review_year, a.assessed_on desc, a.id desc
+    ),
+    steps as (
+      select y.*, c.how,
+        lag(y.status) over w as prev,
+        coalesce(bool_or(y.status = 'POOR') over (w rows between unbounded preceding and 1 preceding), false) as ever_poor,
+        coalesce(bool_or(y.status = 'NEAR_POOR') over (w rows between unbounded preceding and 1 preceding), false) as ever_near
+      from yearly y left join counted c on c.id = y.unit_id
+      window w as (partition by y.household_id order by y.review_year)
+    ),
+    now_ as (select * from steps where review_year = ${year} and how is not null),
+    before_ as (select * from steps where review_year = ${year - 1} and how is not null)
+    select
+      (select count(*) from now_ where status = 'POOR')::int as poor,
+      (select coalesce(sum(persons), 0) from now_ where status = 'POOR')::int as poor_persons,
+      (select count(*) from now_ where status = 'NEAR_POOR')::int as near,
+      (select coalesce(sum(persons), 0) from now_ where status = 'NEAR_POOR')::int as near_persons,
+      (select count(*) from before_ where status = 'POOR')::int as start_poor,
+      (select coalesce(sum(persons), 0) from before_ where status = 'POOR')::int as start_poor_persons,
+      (select count(*) from before_ where status = 'NEAR_POOR')::int as start_near,
+      (select coalesce(sum(persons), 0) from before_ where status = 'NEAR_POOR')::int as start_near_persons,
+      (select count(*) from now_ where how = 'full')::int as rolled_up,
+      (select count(*) from now_ where status = 'POOR' and prev is distinct from 'POOR' and not ever_poor)::int as newly_poor,
+      (select count(*) from now_ where status = 'POOR' and prev is distinct from 'POOR' and ever_poor)::int as relapsed_poor,
+      (select count(*) from now_ where status = 'NEAR_POOR' and (prev is null or prev not in ('POOR', 'NEAR_POOR')) and not ever_near)::int as newly_near,
+      (select count(*) from now_ where status = 'NEAR_POOR' and (prev is null or prev not in ('POOR', 'NEAR_POOR')) and ever_near)::int as relapsed_near,
+      (select count(*) from now_ where prev = 'POOR' and status <> 'POOR')::int as escaped_poor,
+      (select count(*) from now_ where prev = 'POOR' and status = 'NEAR_POOR')::int as escaped_poor_to_near,
+      (select count(*) from now_ where prev = 'NEAR_POOR' and status not in ('POOR', 'NEAR_POOR'))::int as escaped_near`);
+  const n = (k: string) => Number(r![k] ?? 0);
+  return {
+    end: { year, poorHouseholds: n('poor'), poorPersons: n('poor_persons'), nearPoorHouseholds: n('near'), nearPoorPersons: n('near_persons') },
+    start: { year: year - 1, poorHouseholds: n('start_poor'), poorPersons: n('start_poor_persons'), nearPoorHouseholds: n('start_near'), nearPoorPersons: n('start_near_persons') },
+    moves: {
+      newlyPoor: n('newly_poor'), relapsedPoor: n('relapsed_poor'), newlyNearPoor: n('newly_near'), relapsedNearPoor: n('relapsed_near'),
+      escapedPoverty: n('escaped_poor'), escapedPovertyToNearPoor: n('escaped_poor_to_near'), escapedNearPoverty: n('escaped_near'),
+    },
+    rolledUpHouseholds: n('rolled_up'),
+  };
+}
+
+/**
+ * The year's figures with every assessment re-classified under another standard (`areaStatistics(standard:)`):
+ * the stored incomes and deprivations go through classify(), the one home of the rules, so this path reads the
+ * assessments into the subgraph; the counting follows statusHistory() and transitions() themselves.
+ */
+async function countReclassified(db: HouseholdsDb, counted: string[], rolledUp: Set<string>, year: number, standard: LoadedStandard): Promise<Counted> {
   const found = await rows<Row>(db, sql`
     with hh as (
       select distinct a.household_id from households.assessments a
-      where a.review_year in (${year}, ${year - 1}) and a.unit_id in ${counted.length ? sql`(${sql.join(counted.map((id) => sql`${id}`), sql`, `)})` : sql`(null)`}
+      where a.review_year in (${year}, ${year - 1}) and a.unit_id = any(array(select json_array_elements_text(${JSON.stringify(counted)}::json)))
     )
     select a.id, a.household_id, a.review_year::int as review_year, a.assessed_on::text as assessed_on, a.status, a.unit_id,
            a.income_per_capita, a.income_period, a.deprived_indicators, h.area_type, a.persons::int as persons
@@ -123,17 +182,15 @@ export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: nu
     join hh on hh.household_id = a.household_id
     join households.households h on h.id = a.household_id
     where a.review_year <= ${year}`);
-
-  const status = (r: Row) => !standard ? r.status : classify(standard, {
+  const status = (r: Row) => classify(standard, {
     areaType: r.area_type, incomePerCapita: Number(r.income_per_capita), incomePeriod: r.income_period as Period,
     deprivedIndicators: (r.deprived_indicators ?? []).filter((c) => standard.indicators.some((i) => i.code === c)),
   }).status;
-
   const byHousehold = new Map<string, Row[]>();
   for (const r of found) (byHousehold.get(r.household_id) ?? byHousehold.set(r.household_id, []).get(r.household_id)!).push(r);
   const countedSet = new Set(counted);
-  const end: AreaCounts = { year, poorHouseholds: 0, poorPersons: 0, nearPoorHouseholds: 0, nearPoorPersons: 0 };
-  const start: AreaCounts = { year: year - 1, poorHouseholds: 0, poorPersons: 0, nearPoorHouseholds: 0, nearPoorPersons: 0 };
+  const end = emptyCounts(year);
+  const start = emptyCounts(year - 1);
   const moves: AreaTransitions = { newlyPoor: 0, relapsedPoor: 0, newlyNearPoor: 0, relapsedNearPoor: 0, escapedPoverty: 0, escapedPovertyToNearPoor: 0, escapedNearPoverty: 0 };
   const KIND: Record<TransitionKind, keyof AreaTransitions> = {
     NEWLY_POOR: 'newlyPoor', RELAPSED_POOR: 'relapsedPoor', NEWLY_NEAR_POOR: 'newlyNearPoor', RELAPSED_NEAR_POOR: 'relapsedNearPoor',
@@ -161,6 +218,21 @@ export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: nu
       if (t.kind === 'ESCAPED_POVERTY' && t.to === 'NEAR_POOR') moves.escapedPovertyToNearPoor += 1;
     }
   }
+  return { end, start, moves, rolledUpHouseholds };
+}
+
+/**
+ * A unit's figures for a review year. Households: those with an assessment of the year recorded in the unit,
+ * below it, or (for a post-2025 unit) in old units linked to it in full; each counts with its latest assessment
+ * of the year. Totals: the unit's own row in unit_totals for the year if there is one, otherwise its children's,
+ * recursively (so district and ward rows are never counted twice).
+ */
+export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null, caller: Caller): Promise<AreaStatisticsModel> {
+  const sets = await areaSets(db, unit.id);
+  const counted = [...sets.direct, ...sets.rolledUp];
+  const { end, start, moves, rolledUpHouseholds } = standard
+    ? await countReclassified(db, counted, new Set(sets.rolledUp), year, standard)
+    : await countAsRecorded(db, unit.id, year);
 
   // totals: a unit's own row for the year, else its children's (recursively); a unit with neither is missing
   const totals = await rows<{ id: string; households: number | null; persons: number | null; missing: boolean }>(db, sql`
