@@ -17,7 +17,9 @@ switch (role) {
   case 'all': await import('./start-all.js'); break;
   case 'import': await import('./import/main.js'); break;
   case 'migrate': await import('./migrate.js'); break;
-  case 'households': await import('@ansinh/households').then(async ({ households }) => (await import('@ansinh/server')).runSubgraph(households, 4001)); break;
+  // the registry writes the programme subgraphs' copies of it in its own transactions: it needs their code too
+  case 'households': await import('./system.js').then(async ({ householdsWithFollowers }) =>
+    (await import('@ansinh/server')).runSubgraph(Object.defineProperty(householdsWithFollowers, 'name', { value: 'households' }), 4001)); break;
   case 'credit': await import('@ansinh/credit').then(async ({ credit }) => (await import('@ansinh/server')).runSubgraph(credit, 4002)); break;
   case 'health': await import('@ansinh/health').then(async ({ health }) => (await import('@ansinh/server')).runSubgraph(health, 4003)); break;
   case 'housing': await import('@ansinh/housing').then(async ({ housing }) => (await import('@ansinh/server')).runSubgraph(housing, 4004)); break;

@@ -69,6 +69,16 @@ export function createServices(connection: Connection): Record<SubgraphName, Sub
   return { households: households(connection, { followers }), ...programmes };
 }
 
+/**
+ * The households subgraph alone (a deployment's own process), with the programme subgraphs' copies of the registry
+ * as its followers: they live in the same database (the four schemas share one PostgreSQL), written by the
+ * programme subgraphs' own code inside the registry's transactions (docs/areas.md).
+ */
+export function householdsWithFollowers(connection: Connection): SubgraphService {
+  const followers = [credit(connection), health(connection), housing(connection)].map((s) => s.follower!);
+  return households(connection, { followers });
+}
+
 /** Migrates and loads reference data (and the demo, if asked): the programme subgraphs, then the registry. */
 export async function prepareServices(services: Record<SubgraphName, SubgraphService>, demo: boolean): Promise<boolean> {
   let loadedDemo = false;

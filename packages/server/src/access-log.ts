@@ -110,25 +110,22 @@ export function accessLogSince(caller: Caller, since: string, until?: string | n
 }
 
 /**
- * One subgraph's entries of the access log in [since, until), oldest first, a page at a time (a cursor is the
- * position of an entry: its time and id), so a busy hour can be read back whole. ADMIN only.
+ * One subgraph's entries of the access log in [since, until), in the order they were written, a page at a time (a
+ * cursor is an entry's position), so a busy hour can be read back whole. ADMIN only.
  */
 export async function accessLogEntries(db: Db<any>, table: ReturnType<typeof accessLogTable>, caller: Caller, log: AccessLogRef, subgraph: string, page: { first?: number | null; after?: string | null }) {
   if (!callerMayReadAccessLog(caller)) throw forbidden('Only ADMIN may read the access log');
   const limit = page.first ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > ACCESS_LOG_PAGE) throw badInput(`"first" must be between 1 and ${ACCESS_LOG_PAGE}, got ${limit}`, 'first');
   const after = decodeCursor(page.after);
-  let from = sql`true`;
-  if (after !== undefined) {
-    const [at, id] = after.split('|');
-    if (!at || !id || Number.isNaN(Date.parse(at)) || !/^\d+$/.test(id)) throw badInput(`"after" is not a cursor this API returned: "${page.after}"`, 'after');
-    from = sql`(${table.at}, ${table.id}) > (${at}::timestamptz, ${Number(id)})`;
-  }
+  if (after !== undefined && !/^\d+$/.test(after)) throw badInput(`"after" is not a cursor this API returned: "${page.after}"`, 'after');
+  // in the order entries were written (their id): a total order that pages cannot skip or repeat, whatever the
+  // precision of the times
   const found = await db.select().from(table)
-    .where(sql`${table.at} >= ${log.since}::timestamptz and ${table.at} < ${log.until}::timestamptz and ${from}`)
-    .orderBy(sql`${table.at}, ${table.id}`).limit(limit + 1);
+    .where(sql`${table.at} >= ${log.since}::timestamptz and ${table.at} < ${log.until}::timestamptz ${after === undefined ? sql`` : sql`and ${table.id} > ${Number(after)}`}`)
+    .orderBy(table.id).limit(limit + 1);
   const nodes = found.slice(0, limit).map((r) => ({ ...r, at: r.at.toISOString(), subgraph }));
-  const cursor = (r: { at: string; id: number }) => encodeCursor(`${r.at}|${r.id}`);
+  const cursor = (r: { id: number }) => encodeCursor(String(r.id));
   return {
     edges: nodes.map((node) => ({ cursor: cursor(node), node })),
     pageInfo: {
