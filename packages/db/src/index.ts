@@ -39,6 +39,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
       connect_timeout: 5,
       // numeric and bigint come back as strings; the VND scalar converts them exactly
       types: { bigint: postgres.BigInt },
+      // no JIT: the recursive unit queries are estimated far above their real cost (millions of rows for a few
+      // dozen units), and PostgreSQL would spend a second compiling each one for a few milliseconds of work
+      connection: { jit: 'off' },
     });
     await sql`select 1`;
     return { kind: 'postgres', sql, describe: redact(options.url), close: () => sql.end({ timeout: 5 }) };
