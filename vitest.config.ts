@@ -5,11 +5,13 @@
 import { createRequire } from 'node:module';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-const systemTests = ['test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'];
+const systemTests = ['test/**/*.test.ts'];
 const timeouts = { testTimeout: 60_000, hookTimeout: 180_000 };
 
 const projects: TestProjectInlineConfiguration[] = [
-  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+  // the domain tests beside each subgraph (subgraphs/<name>/test) open an in-memory PGlite per file (scratchDatabase):
+  // its boot and migrations take seconds on a loaded machine, hence the hook timeout
+  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 } },
   { test: { name: 'pglite', include: systemTests, globalSetup: ['test/setup/pglite.ts'], ...timeouts } },
 ];
 if (process.env.TEST_DATABASE_URL) {
