@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { isCi } from './test/support/ci.js';
 
 const systemTests = ['test/**/*.test.ts'];
 const timeouts = { testTimeout: 60_000, hookTimeout: 180_000 };
@@ -16,6 +17,11 @@ const projects: TestProjectInlineConfiguration[] = [
 ];
 if (process.env.TEST_DATABASE_URL) {
   projects.push({ test: { name: 'postgres', include: systemTests, globalSetup: ['test/setup/postgres.ts'], ...timeouts } });
+} else if (isCi()) {
+  // CI runs everything: without a server the PostgreSQL half fails (one test saying why) instead of vanishing
+  projects.push({ test: { name: 'postgres', include: ['test/setup/postgres-missing.check.ts'] } });
+} else {
+  console.warn('TEST_DATABASE_URL is not set: the system tests run on PGlite only (the postgres project is skipped; in CI this fails)');
 }
 
 // One graphql-js for our sources and for Apollo: Vite would give our TypeScript graphql's ESM build (index.mjs) while

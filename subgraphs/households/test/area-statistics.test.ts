@@ -25,7 +25,7 @@ const W2 = unitId('00002', null);
 const W9 = unitId('00009', null);
 const NEW_WARD = unitId('10001', REFORM);
 
-const ids = { h1: '00000000-0000-4000-8000-000000000001', h2: '00000000-0000-4000-8000-000000000002', h3: '00000000-0000-4000-8000-000000000003', h4: '00000000-0000-4000-8000-000000000004' };
+const ids = { h1: '00000000-0000-4000-8000-000000000001', h2: '00000000-0000-4000-8000-000000000002', h3: '00000000-0000-4000-8000-000000000003', h4: '00000000-0000-4000-8000-000000000004', h5: '00000000-0000-4000-8000-000000000005' };
 const review = (id: string, householdId: string, reviewYear: number, assessedOn: string, status: string, unit: string, persons = 4) => ({
   id, householdId, reviewYear, kind: 'ANNUAL', assessedOn, standardCode: 'VN-2022-2025', incomePerCapita: 1_000_000, incomePeriod: 'MONTH',
   deprivedIndicators: [], status, recordedBy: 'test', unitId: unit, persons,
@@ -40,7 +40,7 @@ beforeAll(async () => {
     { newUnitId: NEW_WARD, oldUnitId: W2, coverage: 'partial' },
   ]);
   const household = (id: string, unit: string, code: string) => ({ id, code, address: 'x', unitId: unit, areaType: 'RURAL', registeredOn: '2020-01-01' });
-  await db.insert(tables.households).values([household(ids.h1, W1, 'H1'), household(ids.h2, W2, 'H2'), household(ids.h3, W9, 'H3'), household(ids.h4, W1, 'H4')]);
+  await db.insert(tables.households).values([household(ids.h1, W1, 'H1'), household(ids.h2, W2, 'H2'), household(ids.h3, W9, 'H3'), household(ids.h4, W1, 'H4'), household(ids.h5, W1, 'H5')]);
   await db.insert(tables.assessments).values([
     review('10000000-0000-4000-8000-000000000001', ids.h1, 2023, '2023-11-01', 'POOR', W1),
     // two reviews of h1 in 2024: the later one (near-poor) is the year's
@@ -50,6 +50,9 @@ beforeAll(async () => {
     review('10000000-0000-4000-8000-000000000005', ids.h3, 2024, '2024-11-01', 'POOR', W9, 6),
     review('10000000-0000-4000-8000-000000000006', ids.h4, 2023, '2023-11-01', 'NEAR_POOR', W1, 1),
     review('10000000-0000-4000-8000-000000000007', ids.h4, 2024, '2024-11-01', 'NONE', W1, 1),
+    // moved from the other province's ward into W1: its 2023 review counts there, its 2024 review here
+    review('10000000-0000-4000-8000-000000000008', ids.h5, 2023, '2023-11-01', 'POOR', W9, 7),
+    review('10000000-0000-4000-8000-000000000009', ids.h5, 2024, '2024-11-01', 'POOR', W1, 7),
   ]);
   await db.insert(tables.unitTotals).values([
     { unitId: W1, year: 2024, households: 100, persons: 400 },
@@ -66,11 +69,11 @@ const stats = (id: string, year: number) => areaStatistics(scratch.db, unit(id),
 describe('areaStatistics at every level', () => {
   it.each([
     // unit, year: poor, near-poor, total households (own row, else the children's, never both)
-    [unitId('01', null), 2024, { poorHouseholds: 1, poorPersons: 2, nearPoorHouseholds: 1, nearPoorPersons: 5, totalHouseholds: 150 }],
-    [unitId('001', null), 2024, { poorHouseholds: 1, nearPoorHouseholds: 1, totalHouseholds: 150 }],
-    [W1, 2024, { poorHouseholds: 0, nearPoorHouseholds: 1, totalHouseholds: 100 }],
+    [unitId('01', null), 2024, { poorHouseholds: 2, poorPersons: 2 + 7, nearPoorHouseholds: 1, nearPoorPersons: 5, totalHouseholds: 150 }],
+    [unitId('001', null), 2024, { poorHouseholds: 2, nearPoorHouseholds: 1, totalHouseholds: 150 }],
+    [W1, 2024, { poorHouseholds: 1, nearPoorHouseholds: 1, totalHouseholds: 100 }],
     [W2, 2024, { poorHouseholds: 1, nearPoorHouseholds: 0, totalHouseholds: 50 }],
-    [unitId('02', null), 2024, { poorHouseholds: 1, poorPersons: 6, nearPoorHouseholds: 0, totalHouseholds: null }],
+    [unitId('02', null), 2024, { poorHouseholds: 1, poorPersons: 6, nearPoorHouseholds: 0, totalHouseholds: null, start: { year: 2023, poorHouseholds: 1, poorPersons: 7, nearPoorHouseholds: 0, nearPoorPersons: 0 } }],
     // the district's own 2023 row (160) is its total, not its wards' rows (90 + missing)
     [unitId('01', null), 2023, { poorHouseholds: 1, nearPoorHouseholds: 1, totalHouseholds: 160 }],
     [unitId('001', null), 2023, { totalHouseholds: 160 }],
@@ -81,8 +84,9 @@ describe('areaStatistics at every level', () => {
   it('a province-level statistic before the reform counts the wards three levels down, and their moves', async () => {
     const s = await stats(unitId('01', null), 2024);
     expect(s.start).toMatchObject({ year: 2023, poorHouseholds: 1, nearPoorHouseholds: 1 });
+    // h5 was poor the year before, in another province: no new poor household here
     expect(s.transitions).toMatchObject({ newlyPoor: 1, escapedPoverty: 1, escapedPovertyToNearPoor: 1, escapedNearPoverty: 1, relapsedPoor: 0 });
-    expect(s.poorRate).toBe(0.67);
+    expect(s.poorRate).toBe(1.33);
   });
 
   it('a unit without a total for the year is named, and the rate is not made up', async () => {
@@ -93,7 +97,7 @@ describe('areaStatistics at every level', () => {
 
   it('a new ward: the old ward linked in full rolls up, the one linked in part waits for re-assignment', async () => {
     const s = await stats(NEW_WARD, 2024);
-    expect(s).toMatchObject({ poorHouseholds: 0, nearPoorHouseholds: 1, rolledUpHouseholds: 2, awaitingReassignment: 1 });
+    expect(s).toMatchObject({ poorHouseholds: 1, nearPoorHouseholds: 1, rolledUpHouseholds: 3, awaitingReassignment: 1 });
   });
 
   it('re-classified under a standard, the same households and the same latest review count', async () => {
@@ -107,6 +111,9 @@ describe('areaStatistics at every level', () => {
     };
     // 1,000,000 a month, rural, no deprivation: near-poor under VN-2016-2020 (poor up to 700,000)
     const s = await areaStatistics(db, unit(unitId('01', null)), 2024, loaded, ADMIN);
-    expect(s).toMatchObject({ poorHouseholds: 0, nearPoorHouseholds: 3, nearPoorPersons: 5 + 2 + 1 });
+    expect(s).toMatchObject({ poorHouseholds: 0, nearPoorHouseholds: 4, nearPoorPersons: 5 + 2 + 1 + 7 });
+    // the year before, only what was recorded in the province then (not h5's review in the other province)
+    expect(s.start).toMatchObject({ year: 2023, poorHouseholds: 0, nearPoorHouseholds: 2, nearPoorPersons: 4 + 1 });
+    expect(s.transitions).toMatchObject({ newlyNearPoor: 1, relapsedNearPoor: 0, escapedPoverty: 0 });
   });
 });
