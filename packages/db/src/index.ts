@@ -138,6 +138,7 @@ export * from './access-log.js';
 export * from './units.js';
 export * from './registry.js';
 export * from './scratch.js';
+export * from './enums.js';
 
 /**
  * Inserts many rows with one parameter per statement: the rows travel as one JSON document that PostgreSQL turns

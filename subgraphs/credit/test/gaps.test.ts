@@ -4,7 +4,7 @@
  * of the registry, with the flags health and housing send).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDatabase, unitId, type ScratchDatabase } from '@ansinh/db';
+import { FIXTURE, placeInFixtureWard, scratchDatabase, type ScratchDatabase } from '@ansinh/db';
 import { candidatesChecksum, packFlags } from '@ansinh/server';
 import * as tables from '../src/db/schema.js';
 import type { HouseholdRef } from '../src/context.js';
@@ -66,20 +66,14 @@ describe('householdGaps(): one household on a date', () => {
 
 // the area's counts: five households in one ward of a province (three levels), on ON
 let scratch: ScratchDatabase<typeof tables>;
-const W = unitId('00001', null);
+const W = FIXTURE.ward;
 const hh = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
 const [A, B, C, D, E] = [1, 2, 3, 4, 5].map(hh) as [string, string, string, string, string];
 
 beforeAll(async () => {
   scratch = await scratchDatabase(tables, new URL('../drizzle', import.meta.url), 'credit');
   const { db } = scratch;
-  await db.insert(tables.units).values([
-    { id: unitId('01', null), code: '01', name: 'P', kind: 'province', level: 1, parentId: null, validFrom: null, validTo: '2025-07-01' },
-    { id: unitId('001', null), code: '001', name: 'D', kind: 'district', level: 2, parentId: unitId('01', null), validFrom: null, validTo: '2025-07-01' },
-    { id: W, code: '00001', name: 'W', kind: 'ward', level: 3, parentId: unitId('001', null), validFrom: null, validTo: '2025-07-01' },
-  ]);
-  await db.insert(tables.registryHouseholds).values([A, B, C, D, E].map((id) => ({ id, unitId: W })));
-  await db.insert(tables.registryPlacements).values([A, B, C, D, E].map((householdId) => ({ householdId, unitId: W, validFrom: null, validTo: null })));
+  await placeInFixtureWard(db, tables, [A, B, C, D, E]);
   const review = (householdId: string, reviewYear: number, assessedOn: string, status: string, deprivedIndicators: string[]) =>
     ({ householdId, reviewYear, assessedOn, status, deprivedIndicators, persons: 3 });
   await db.insert(tables.registryReviews).values([
@@ -110,7 +104,7 @@ describe('gapCounts(): an area on a date', () => {
   const flags = (bits: string) => packFlags(bits, candidatesChecksum([A, B, D]));
 
   it('counts the candidates whose latest review on the date is poor or near-poor, and each kind once per household', async () => {
-    const counts = await gapCounts(scratch.db, { unitId: unitId('01', null), on: ON, healthGaps: flags('010'), housingGaps: flags('100') });
+    const counts = await gapCounts(scratch.db, { unitId: FIXTURE.province, on: ON, healthGaps: flags('010'), housingGaps: flags('100') });
     expect(counts.households).toBe(3);
     expect(counts.withGaps).toBe(3);
     expect(Object.fromEntries(counts.byKind.map((k) => [k.kind, k.households]))).toEqual({
@@ -124,7 +118,7 @@ describe('gapCounts(): an area on a date', () => {
   });
 
   it('the same at the ward itself and at the district: three levels roll up the same', async () => {
-    for (const unit of [W, unitId('001', null)]) {
+    for (const unit of [W, FIXTURE.district]) {
       const counts = await gapCounts(scratch.db, { unitId: unit, on: ON, healthGaps: flags('000'), housingGaps: flags('000') });
       expect([unit, counts.households, counts.withGaps]).toEqual([unit, 3, 3]);
     }

@@ -4,15 +4,15 @@
  * count (placed in the unit on the date).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDatabase, unitId, type ScratchDatabase } from '@ansinh/db';
+import { FIXTURE, fixtureUnits, scratchDatabase, unitId, type ScratchDatabase } from '@ansinh/db';
 import * as tables from '../src/db/schema.js';
 import { creditStatistics } from '../src/resolvers/statistics.js';
 
 const ON = '2025-06-30';
 const DAY_AFTER = '2025-07-01';
 let scratch: ScratchDatabase<typeof tables>;
-const W = unitId('00001', null);
-const P = unitId('01', null);
+const W = FIXTURE.ward;
+const P = FIXTURE.province;
 const hh = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
 const [A, B, MOVED_OUT, MOVED_IN] = [1, 2, 3, 4].map(hh) as [string, string, string, string];
 
@@ -20,9 +20,7 @@ beforeAll(async () => {
   scratch = await scratchDatabase(tables, new URL('../drizzle', import.meta.url), 'credit');
   const { db } = scratch;
   await db.insert(tables.units).values([
-    { id: P, code: '01', name: 'P', kind: 'province', level: 1, parentId: null, validFrom: null, validTo: '2025-07-01' },
-    { id: unitId('001', null), code: '001', name: 'D', kind: 'district', level: 2, parentId: P, validFrom: null, validTo: '2025-07-01' },
-    { id: W, code: '00001', name: 'W', kind: 'ward', level: 3, parentId: unitId('001', null), validFrom: null, validTo: '2025-07-01' },
+    ...fixtureUnits(),
     { id: unitId('00002', null), code: '00002', name: 'Elsewhere', kind: 'ward', level: 3, parentId: null, validFrom: null, validTo: null },
   ]);
   await db.insert(tables.registryHouseholds).values([A, B, MOVED_OUT, MOVED_IN].map((id) => ({ id, unitId: W })));

@@ -4,7 +4,7 @@
  * HEALTH_INSURANCE gap of each poor or near-poor household.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDatabase, unitId, type ScratchDatabase } from '@ansinh/db';
+import { FIXTURE, placeInFixtureWard, scratchDatabase, type ScratchDatabase } from '@ansinh/db';
 import { candidatesChecksum, unpackFlags, type Caller } from '@ansinh/server';
 import * as tables from '../src/db/schema.js';
 import { coverage, healthGaps, healthStatistics } from '../src/resolvers/statistics.js';
@@ -12,8 +12,8 @@ import { coverage, healthGaps, healthStatistics } from '../src/resolvers/statist
 const ON = '2025-06-30';
 const DAY_AFTER = '2025-07-01';
 const ADMIN: Caller = { sub: 'test', role: 'ADMIN', units: [], requestId: 'test', operationName: null };
-const W = unitId('00001', null);
-const P = unitId('01', null);
+const W = FIXTURE.ward;
+const P = FIXTURE.province;
 let scratch: ScratchDatabase<typeof tables>;
 const id = (prefix: number, n: number) => `${prefix}0000000-0000-4000-8000-00000000000${n}`;
 const [POOR, NEAR, POOR_COVERED, ESCAPED_IN_WINDOW, ESCAPED_36_MONTHS_AGO] = [1, 2, 3, 4, 5].map((n) => id(0, n)) as string[] as [string, string, string, string, string];
@@ -21,14 +21,7 @@ const [POOR, NEAR, POOR_COVERED, ESCAPED_IN_WINDOW, ESCAPED_36_MONTHS_AGO] = [1,
 beforeAll(async () => {
   scratch = await scratchDatabase(tables, new URL('../drizzle', import.meta.url), 'health');
   const { db } = scratch;
-  await db.insert(tables.units).values([
-    { id: P, code: '01', name: 'P', kind: 'province', level: 1, parentId: null, validFrom: null, validTo: '2025-07-01' },
-    { id: unitId('001', null), code: '001', name: 'D', kind: 'district', level: 2, parentId: P, validFrom: null, validTo: '2025-07-01' },
-    { id: W, code: '00001', name: 'W', kind: 'ward', level: 3, parentId: unitId('001', null), validFrom: null, validTo: '2025-07-01' },
-  ]);
-  const all = [POOR, NEAR, POOR_COVERED, ESCAPED_IN_WINDOW, ESCAPED_36_MONTHS_AGO];
-  await db.insert(tables.registryHouseholds).values(all.map((h) => ({ id: h, unitId: W })));
-  await db.insert(tables.registryPlacements).values(all.map((householdId) => ({ householdId, unitId: W, validFrom: null, validTo: null })));
+  await placeInFixtureWard(db, tables, [POOR, NEAR, POOR_COVERED, ESCAPED_IN_WINDOW, ESCAPED_36_MONTHS_AGO]);
   const review = (householdId: string, reviewYear: number, assessedOn: string, status: string, persons: number) =>
     ({ householdId, reviewYear, assessedOn, status, deprivedIndicators: [], persons });
   await db.insert(tables.registryReviews).values([

@@ -1,14 +1,14 @@
 /** Housing's rules on a date against one shared database: the HOUSING gap and the period's figures. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDatabase, unitId, type ScratchDatabase } from '@ansinh/db';
+import { FIXTURE, placeInFixtureWard, scratchDatabase, type ScratchDatabase } from '@ansinh/db';
 import { candidatesChecksum, unpackFlags } from '@ansinh/server';
 import * as tables from '../src/db/schema.js';
 import { housingGaps, housingStatistics } from '../src/resolvers/statistics.js';
 
 const ON = '2025-06-30';
 const DAY_AFTER = '2025-07-01';
-const W = unitId('00001', null);
-const P = unitId('01', null);
+const W = FIXTURE.ward;
+const P = FIXTURE.province;
 let scratch: ScratchDatabase<typeof tables>;
 const id = (prefix: number, n: number) => `${prefix}0000000-0000-4000-8000-00000000000${n}`;
 const [PROPOSED_ON_DATE, PROPOSED_AFTER, NOT_HOUSING, NO_SUPPORT, NOT_POOR] = [1, 2, 3, 4, 5].map((n) => id(0, n)) as [string, string, string, string, string];
@@ -16,14 +16,7 @@ const [PROPOSED_ON_DATE, PROPOSED_AFTER, NOT_HOUSING, NO_SUPPORT, NOT_POOR] = [1
 beforeAll(async () => {
   scratch = await scratchDatabase(tables, new URL('../drizzle', import.meta.url), 'housing');
   const { db } = scratch;
-  await db.insert(tables.units).values([
-    { id: P, code: '01', name: 'P', kind: 'province', level: 1, parentId: null, validFrom: null, validTo: '2025-07-01' },
-    { id: unitId('001', null), code: '001', name: 'D', kind: 'district', level: 2, parentId: P, validFrom: null, validTo: '2025-07-01' },
-    { id: W, code: '00001', name: 'W', kind: 'ward', level: 3, parentId: unitId('001', null), validFrom: null, validTo: '2025-07-01' },
-  ]);
-  const all = [PROPOSED_ON_DATE, PROPOSED_AFTER, NOT_HOUSING, NO_SUPPORT, NOT_POOR];
-  await db.insert(tables.registryHouseholds).values(all.map((h) => ({ id: h, unitId: W })));
-  await db.insert(tables.registryPlacements).values(all.map((householdId) => ({ householdId, unitId: W, validFrom: null, validTo: null })));
+  await placeInFixtureWard(db, tables, [PROPOSED_ON_DATE, PROPOSED_AFTER, NOT_HOUSING, NO_SUPPORT, NOT_POOR]);
   const review = (householdId: string, status: string, deprivedIndicators: string[]) =>
     ({ householdId, reviewYear: 2024, assessedOn: '2024-11-01', status, deprivedIndicators, persons: 3 });
   await db.insert(tables.registryReviews).values([
