@@ -28,6 +28,8 @@ describe('complementary suppression in one group (total, parts)', () => {
     ['a residual of zero reveals nothing', 30, [10, 20], false, {}],
     ['a residual at the line reveals nothing', 35, [10, 20], false, {}],
     ['every part small: all withheld, nothing left to add', 6, [2, 4], false, { w1: 'small', w2: 'small' }],
+    ['a zero is withheld, but needs no complement (worked out, it singles nobody out)', 30, [0, 10, 20], false, { w1: 'small' }],
+    ['a zero beside a small part: the complement all the same', 33, [0, 3, 10, 20], false, { w1: 'small', w2: 'small', w3: 'complementary' }],
     ['a withheld total withholds every part', 40, [10, 30], true, { w1: 'parent', w2: 'parent' }],
     ['without a total there is no subtraction: primary only', null, [4, 10], false, { w1: 'small' }],
     ['a part with no figure is skipped', 20, [null, 3, 12], false, { w2: 'small', w3: 'complementary' }],
@@ -38,15 +40,15 @@ describe('complementary suppression in one group (total, parts)', () => {
   it('after the rule, the total minus the published parts never pins a small part', () => {
     // brute force over small groups: for every group, every assignment of values consistent with what is published
     // (small parts 0..4, complements >= 5 and no larger than the smallest published part) leaves each small part
-    // at least two possible values
-    for (const values of [[0, 5, 9], [2, 5, 5], [4, 6, 7, 40], [1, 2, 9, 11], [3, 8, 8, 8]]) {
+    // of 1 to 4 households at least two possible values
+    for (const values of [[0, 5, 9], [1, 5, 9], [0, 1, 5, 5], [2, 5, 5], [4, 6, 7, 40], [1, 2, 9, 11], [3, 8, 8, 8]]) {
       const total = values.reduce((s, v) => s + v, 0);
       const hidden = suppressGroup(total, parts(values));
       const withheld = parts(values).filter((p) => hidden.has(p.key));
       const shown = parts(values).filter((p) => !hidden.has(p.key)).map((p) => p.value!);
       const ceiling = shown.length ? Math.min(...shown) : total;
       const sum = withheld.reduce((s, p) => s + p.value!, 0);
-      for (const target of withheld.filter((p) => hidden.get(p.key) === 'small')) {
+      for (const target of withheld.filter((p) => hidden.get(p.key) === 'small' && p.value! > 0)) {
         const possible = new Set<number>();
         const search = (i: number, acc: number, mine: number | null) => {
           if (i === withheld.length) { if (acc === sum && mine !== null) possible.add(mine); return; }
@@ -81,7 +83,7 @@ describe('a unit decided in its parent\'s group, wherever it is asked for', () =
   });
 
   it('a withheld district withholds its wards, so it does not come back as their sum', async () => {
-    const small = { ...tree, D: { ...tree.D!, n: 4 }, d1: { ...tree.d1!, n: 1 }, d2: { ...tree.d2!, n: 1 }, d3: { ...tree.d3!, n: 2 }, P: { ...tree.P!, n: 104 } };
+    const small: typeof tree = { ...tree, D: { ...tree.D!, n: 4 }, d1: { ...tree.d1!, n: 1 }, d2: { ...tree.d2!, n: 1 }, d3: { ...tree.d3!, n: 2 }, P: { ...tree.P!, n: 104 } };
     const t2 = { ...unitTree, figures: async (id: string) => ({ n: small[id]!.n }) };
     const memo = new Map();
     expect(await hiddenInTree(t2, ['n'], 'D', memo)).toEqual({ n: 'small' });

@@ -4,10 +4,11 @@
  *
  * 1. Primary: a figure that counts fewer than SMALL_CELL households (zero included) is withheld.
  * 2. Complementary, in a group (a unit and the units directly below it; a total and its breakdown): a published
- *    total minus its published parts gives the withheld parts' sum. So when a group holds a withheld small part,
- *    or the total less every part (the residual) is small and not zero, the smallest published parts are withheld
+ *    total minus its published parts gives the withheld parts' sum. So when a group holds a withheld part of 1 to 4
+ *    households, or the total less every part (the residual) is 1 to 4, the smallest published parts are withheld
  *    too (ties together), until their excess over the threshold is at least SMALL_CELL - 1: the subtraction then
- *    bounds each small part by no more than "0 to 4", which the primary rule already says.
+ *    bounds each small part by no more than "0 to 4", which the primary rule already says. A zero is withheld
+ *    (rule 1) but needs no complement: worked out, it says that no household is there, and singles nobody out.
  * 3. Inherited: when a unit's figure is withheld, every figure below it is too (else the withheld unit would come
  *    back as the sum of its parts, and with it the small part beside it).
  * 4. Periods: an ANALYST asks for whole calendar years that are over (`requireClosedYear`): windows a day apart,
@@ -55,9 +56,10 @@ export function suppressGroup(total: number | null, parts: Cell[], totalHidden =
   for (const p of figures) if (isSmall(p.value, threshold)) out.set(p.key, 'small');
   // the residual (what the total holds beyond its parts: households not in any part) is a hidden part of its own
   const residual = total === null || figures.length < parts.length ? 0 : total - figures.reduce((s, p) => s + p.value, 0);
-  const smallResidual = residual > 0 && residual < threshold;
-  if ((out.size === 0 && !smallResidual) || total === null) return out;
+  // a withheld zero that subtraction gives back singles nobody out: only parts of 1 to 4 households need a complement
+  const needsComplement = figures.some((p) => p.value > 0 && p.value < threshold) || (residual > 0 && residual < threshold);
   // without a published total, a withheld part cannot be worked out by subtraction: rule 1 is enough
+  if (!needsComplement || total === null) return out;
   const published = figures.filter((p) => !out.has(p.key)).sort((a, b) => a.value - b.value || a.key.localeCompare(b.key));
   let excess = 0;
   let last: number | null = null;
