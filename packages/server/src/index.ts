@@ -14,3 +14,4 @@ export * from './gaps.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './tracing.js';
+export * from './suppression.js';

@@ -5,12 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDatabase, unitId, type ScratchDatabase } from '@ansinh/db';
-import type { Caller } from '@ansinh/server';
 import * as tables from '../src/db/schema.js';
 import { areaStatistics } from '../src/resolvers/statistics.js';
 
 let scratch: ScratchDatabase<typeof tables>;
-const ADMIN: Caller = { sub: 'test', role: 'ADMIN', units: [], requestId: 'test', operationName: null };
 const REFORM = '2025-07-01';
 const old = (code: string, level: number, parent: string | null, kind: string) =>
   ({ id: unitId(code, null), code, name: `Old ${code}`, kind, level, parentId: parent && unitId(parent, null), validFrom: null, validTo: REFORM });
@@ -64,7 +62,7 @@ beforeAll(async () => {
 afterAll(() => scratch?.close());
 
 const unit = (id: string) => UNITS.find((u) => u.id === id)!;
-const stats = (id: string, year: number) => areaStatistics(scratch.db, unit(id), year, null, ADMIN);
+const stats = (id: string, year: number) => areaStatistics(scratch.db, unit(id), year, null);
 
 describe('areaStatistics at every level', () => {
   it.each([
@@ -110,7 +108,7 @@ describe('areaStatistics at every level', () => {
       indicators: await db.select().from(tables.povertyIndicators).where(eq(tables.povertyIndicators.standardCode, 'VN-2016-2020')).orderBy(asc(tables.povertyIndicators.position)),
     };
     // 1,000,000 a month, rural, no deprivation: near-poor under VN-2016-2020 (poor up to 700,000)
-    const s = await areaStatistics(db, unit(unitId('01', null)), 2024, loaded, ADMIN);
+    const s = await areaStatistics(db, unit(unitId('01', null)), 2024, loaded);
     expect(s).toMatchObject({ poorHouseholds: 0, nearPoorHouseholds: 4, nearPoorPersons: 5 + 2 + 1 + 7 });
     // the year before, only what was recorded in the province then (not h5's review in the other province)
     expect(s.start).toMatchObject({ year: 2023, poorHouseholds: 0, nearPoorHouseholds: 2, nearPoorPersons: 4 + 1 });

@@ -1,4 +1,4 @@
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { orNull } from '@ansinh/db';
@@ -18,6 +18,8 @@ export const resolvers: Resolvers = {
       return all.filter((r) => r.validFrom <= day && (!r.validTo || r.validTo >= day));
     },
     healthStatistics: async (_, { unitCode, on }, ctx) => {
+      // ANALYST: the last day of a year that is over, so no two days' figures differ by one card (docs/security.md)
+      requireClosedYear(ctx.caller, today(), { name: 'on', value: on });
       const unit = await reportUnit(ctx.db, 'health', unitCode, on);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
       return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on));

@@ -1,6 +1,6 @@
 import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
 import { unitScope } from '@ansinh/db';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
 import { householdReadable } from '../access.js';
 import { today, toIsoDate } from '@ansinh/scalars';
 import { accessLog, households, type UnitModel } from '../db/schema.js';
@@ -14,14 +14,48 @@ import { statusHistory, transitions } from '../domain/transitions.js';
 import { mutationResolvers } from './mutations.js';
 import { searchResolvers } from './search.js';
 import { standardResolvers } from './standards.js';
-import { AREA_FIGURES, areaStatistics, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
+import { AREA_FIGURES, AREA_MEASURES, areaMeasures, areaStatistics, withholdFigures, type AreaMeasure, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
 
-/** The figures of a unit's report: computed once per request, when first asked for. */
-function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsModel> {
-  if ('poorHouseholds' in s) return Promise.resolve(s as AreaStatisticsModel);
-  const key = `${s.unit.id}|${s.year}|${s.standard?.standard.code ?? ''}`;
+/** The last day a unit's children are listed for in a review year's report (the unit's last day if it ended). */
+const childDate = (u: UnitModel, year: number) => (u.validTo && u.validTo <= `${year}-12-31`
+  ? new Date(Date.parse(u.validTo) - 86_400_000).toISOString().slice(0, 10) : `${year}-12-31`);
+
+/** A report's exact figures: computed once per request, when first asked for. */
+function exactFigures(unit: UnitModel, year: number, standard: AreaStatisticsRef['standard'], ctx: Context): Promise<AreaStatisticsModel> {
+  const key = `exact|${unit.id}|${year}|${standard?.standard.code ?? ''}`;
   let found = ctx.loaders.areaStatistics.get(key);
-  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, s.unit, s.year, s.standard, ctx.caller)));
+  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, unit, year, standard)));
+  return found;
+}
+
+/** Per request and report (year, standard): each unit's withheld measures, decided once (packages/server hiddenInTree). */
+const decided = new WeakMap<object, Map<string, Map<string, Promise<Partial<Record<AreaMeasure, Hidden>>>>>>();
+
+/**
+ * The figures of a unit's report as the caller may see them. ANALYST: small-cell protection (docs/security.md),
+ * each measure decided in the group of the unit's parent and its children, so a ward withheld in its district's
+ * list is withheld alike when asked for alone, and a district less its published wards gives nothing away.
+ */
+function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsModel> {
+  const exact = exactFigures(s.unit, s.year, s.standard, ctx);
+  if (callerSeesSmallCells(ctx.caller)) return exact;
+  const key = `seen|${s.unit.id}|${s.year}|${s.standard?.standard.code ?? ''}`;
+  let found = ctx.loaders.areaStatistics.get(key);
+  if (found) return found;
+  const report = `${s.year}|${s.standard?.standard.code ?? ''}`;
+  const reports = decided.get(ctx.loaders) ?? decided.set(ctx.loaders, new Map()).get(ctx.loaders)!;
+  const memo = reports.get(report) ?? reports.set(report, new Map()).get(report)!;
+  const load = async (id: string) => (await ctx.loaders.unit.load(id))!;
+  const tree: UnitTree<AreaMeasure> = {
+    parentOf: async (id) => (await load(id)).parentId ?? null,
+    childrenOf: async (id) => {
+      const date = childDate(await load(id), s.year);
+      return (await ctx.loaders.childUnits.load(id)).filter((c) => inForce(c, date)).map((c) => c.id);
+    },
+    figures: async (id) => areaMeasures(await exactFigures(await load(id), s.year, s.standard, ctx)),
+  };
+  found = (async () => withholdFigures(await exact, await hiddenInTree(tree, AREA_MEASURES, s.unit.id, memo)))();
+  ctx.loaders.areaStatistics.set(key, found);
   return found;
 }
 
@@ -85,7 +119,9 @@ export const resolvers: Resolvers = {
       // the unit as it stood at the end of the review year (reviews run 1 Sep–14 Dec)
       const unit = await unitOn(ctx.db, unitCode, `${year}-12-31`) ?? await unitOn(ctx.db, unitCode, `${year}-01-01`);
       if (!unit) throw badInput(`No administrative unit with the code "${unitCode}" was in force in ${year}`, 'unitCode');
-      return areaStatistics(ctx.db, unit, year, loaded, ctx.caller);
+      // ANALYST: a year still open changes with each record, so two answers a day apart would differ by one household
+      requireClosedReviewYear(ctx.caller, today(), year);
+      return { unit, year, standard: loaded } as AreaStatisticsRef as never;
     },
     ...standardResolvers.Query,
     ...searchResolvers.Query,
@@ -184,8 +220,7 @@ export const resolvers: Resolvers = {
     standard: (s) => s.standard?.standard ?? null,
     totalsComplete: async (s, _, ctx) => (await figures(s, ctx)).unitsWithoutTotals.length === 0,
     children: async (s, _, ctx) => {
-      const date = s.unit.validTo && s.unit.validTo <= `${s.year}-12-31`
-        ? new Date(Date.parse(s.unit.validTo) - 86_400_000).toISOString().slice(0, 10) : `${s.year}-12-31`;
+      const date = childDate(s.unit, s.year);
       const children = (await ctx.loaders.childUnits.load(s.unit.id)).filter((c) => inForce(c, date));
       return children.map((c): AreaStatisticsRef => ({ unit: c, year: s.year, standard: s.standard }));
     },

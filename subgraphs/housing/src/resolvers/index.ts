@@ -1,5 +1,6 @@
 import { asc } from 'drizzle-orm';
-import { accessLogEntries, accessLogSince, badInput, reportUnit, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { today } from '@ansinh/scalars';
 import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { fundingSource, housingProgrammeKind, housingSupportKind, housingSupportStatus } from '../db/enums.js';
@@ -12,6 +13,8 @@ export const resolvers: Resolvers = {
     housingProgrammes: (_, __, ctx) => ctx.db.select().from(programmes).orderBy(asc(programmes.code)),
     housingStatistics: async (_, { unitCode, from, to }, ctx) => {
       if (from > to) throw badInput(`"from" (${from}) must not be after "to" (${to})`, 'from');
+      // ANALYST: whole calendar years that are over, so no two periods differ by one day's houses (docs/security.md)
+      requireClosedYear(ctx.caller, today(), { name: 'to', value: to }, { name: 'from', value: from });
       const unit = await reportUnit(ctx.db, 'housing', unitCode, to);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
       return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to));
