@@ -134,6 +134,9 @@ export function reviewedOn(pgSchema: string, on: string, supportMonths = SUPPORT
     )`;
 }
 
+/** Support gaps look only at poor and near-poor households (their latest review on the date): packages/server gaps.ts. */
+export const GAP_STATUSES = ['POOR', 'NEAR_POOR'] as const;
+
 /**
  * The candidates of a unit's support-gap counts on a date (CTE `candidates(household_id, deprived_indicators,
  * persons)`): the households placed in the unit then whose latest review is POOR or NEAR_POOR. Every subgraph that
@@ -141,5 +144,5 @@ export function reviewedOn(pgSchema: string, on: string, supportMonths = SUPPORT
  */
 export function gapCandidates(pgSchema: string, unitId: string, on: string): SQL {
   return sql`${placedOn(pgSchema, unitId, on)}, ${reviewedOn(pgSchema, on)},
-    candidates as (select household_id, deprived_indicators, persons from reviewed where status in ('POOR', 'NEAR_POOR'))`;
+    candidates as (select household_id, deprived_indicators, persons from reviewed where status in (${sql.join(GAP_STATUSES.map((s) => sql`${s}`), sql`, `)}))`;
 }
