@@ -102,7 +102,9 @@ export function placedOn(pgSchema: string, unitId: string, on: string): SQL {
   return sql`${unitScope(pgSchema, unitId)},
     placed(household_id, unit_id) as (
       select p.household_id, p.unit_id from ${tableOf(pgSchema, 'registry_placements')} p
-      where p.unit_id in (select id from scope where how <> 'partial')
+      -- "= any(array(…))": the scope is computed once (an InitPlan) and the placements' unit index is used; a
+      -- semi-join on the recursive CTE took its estimates (a million units) and scanned every placement
+      where p.unit_id = any(array(select id from scope where how <> 'partial'))
         and (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
     )`;
 }
