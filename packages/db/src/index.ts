@@ -137,6 +137,7 @@ export * from './programme.js';
 export * from './access-log.js';
 export * from './units.js';
 export * from './registry.js';
+export * from './cancel.js';
 
 /**
  * Inserts many rows with one parameter per statement: the rows travel as one JSON document that PostgreSQL turns
