@@ -15,13 +15,12 @@
  * goodput,reports).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { issueToken, SUBGRAPHS } from '@ansinh/gateway';
-import { buildDataset, ROOT } from './dataset.js';
-import { reportLatencies } from './reports.js';
+import { buildDataset, ROOT } from './peers-dataset.js';
 
 const env = process.env;
 const server = env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -95,7 +94,14 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : 0;
 }
 
+/** Refuses to start when something already listens on a port the bench needs (it would measure that instead). */
+async function assertFree(port: number): Promise<void> {
+  const inUse = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, (e: Error & { cause?: { code?: string } }) => e.cause?.code !== 'ECONNREFUSED');
+  if (inUse) throw new Error(`port ${port} is in use: stop what runs there, or set BENCH_BASE_PORT`);
+}
+
 export async function startPeers(databaseUrl: string) {
+  for (const offset of [0, 1, 2, 3, 5, 6, 7, 8, 9]) await assertFree(base + offset);
   const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s, i) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${base + 5 + i}/`]));
   const subgraphs = launch('subgraphs', ['--import', 'tsx', 'test/bench/subgraphs.ts'], { DATABASE_URL: databaseUrl, SUBGRAPH_BASE_PORT: String(base + 5) }, `http://127.0.0.1:${base + 9}/`);
   await waitUntilUp(subgraphs);
@@ -278,12 +284,21 @@ try {
         console.log(`\nload average before the goodput curve: ${uptime()}`);
         await goodput(peers.peers[0]!, authorization, sustainable);
       }
-      if (phases.has('reports')) await reportLatencies(peers.peers[0]!.url, authorization);
       console.log(`\nload average at the end: ${uptime()}`);
     } finally {
       await peers.stop();
     }
   }
+  // the report latencies at N (test/bench/reports.ts, the data side's part of the bench, when present)
+  if (phases.has('reports')) await reportLatencies(dataset.url);
 } finally {
   await dataset.drop();
+}
+
+async function reportLatencies(url: string): Promise<void> {
+  const file = new URL('./reports.ts', import.meta.url);
+  if (!existsSync(file)) return;
+  const reports = (await import(file.href)) as { measureReports(options: { url: string }): Promise<{ name: string }[]>; formatResult(r: unknown): string };
+  console.log(`\nreport latencies at ${dataset.households.toLocaleString('en')} households (one at a time, through our gateway)`);
+  for (const r of await reports.measureReports({ url })) console.log(reports.formatResult(r));
 }
