@@ -139,6 +139,7 @@ export * from './units.js';
 export * from './registry.js';
 export * from './scratch.js';
 export * from './enums.js';
+export * from './cancel.js';
 
 /**
  * Inserts many rows with one parameter per statement: the rows travel as one JSON document that PostgreSQL turns
