@@ -16,3 +16,4 @@ export * from './log.js';
 export * from './metrics.js';
 export * from './tracing.js';
 export * from './suppression.js';
+export * from './shutdown.js';
