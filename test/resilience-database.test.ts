@@ -9,11 +9,15 @@ import { connect, type Connection } from '@ansinh/db';
 import { startSystem, type RunningSystem } from '@ansinh/gateway';
 import { prepareAll, TEST_JWT_SECRET, tokenFor } from './harness.js';
 import { createCluster, haveClusterTools, type Cluster } from './support/cluster.js';
+import { describeNeeding } from './support/needs.js';
 
-const enabled = Boolean(process.env.TEST_DATABASE_URL) && inject('database').kind === 'postgres' && haveClusterTools();
+// the PostgreSQL project's test (PGlite has no server to stop); there it needs the server binaries, or fails in CI
+const onPostgres = inject('database').kind === 'postgres';
+const CLUSTER_TOOLS = { what: 'the PostgreSQL server binaries (initdb, pg_ctl)', available: onPostgres && haveClusterTools(), hint: "Debian's postgresql package, its bin folder on the PATH" };
+const describeHere = onPostgres ? (name: string, fn: () => void) => describeNeeding(CLUSTER_TOOLS, name, fn) : describe.skip;
 const QUERY = `{ householdByCode(code: "27373-00012") { code members { fullName } loans { programme } } }`;
 
-describe.skipIf(!enabled)('PostgreSQL restarted mid-test', () => {
+describeHere('PostgreSQL restarted mid-test', () => {
   let cluster: Cluster;
   let connection: Connection;
   let system: RunningSystem;

@@ -241,6 +241,9 @@ export * from './programme.js';
 export * from './access-log.js';
 export * from './units.js';
 export * from './registry.js';
+export * from './scratch.js';
+export * from './enums.js';
+export * from './cancel.js';
 
 /**
  * Inserts many rows with one parameter per statement: the rows travel as one JSON document that PostgreSQL turns
@@ -258,5 +261,25 @@ export async function bulkInsert(db: Db<any>, table: PgTable, rows: object[], ba
     const batch = rows.slice(i, i + batchSize).map((row) => Object.fromEntries(columns.map(([prop, c]) => [c.name, (row as Record<string, unknown>)[prop] ?? null])));
     await db.execute(sql`${sql.raw(`insert into ${target} (${names}) select ${names} from json_to_recordset(`)}${JSON.stringify(batch)}${sql.raw(`::json) as x(${types})`)}`);
     onBatch?.(batch.length);
+  }
+}
+
+/**
+ * Updates many rows in one statement per batch: each row's columns (those of the first row) set where its `keys`
+ * columns match, from one JSON parameter (as `bulkInsert`), instead of one UPDATE per row.
+ */
+export async function bulkUpdate(db: Db<any>, table: PgTable, rows: object[], keys: string[], batchSize = 10_000): Promise<void> {
+  if (rows.length === 0) return;
+  const config = getTableConfig(table);
+  const columns = Object.entries(getTableColumns(table)).filter(([prop]) => prop in (rows[0] as object));
+  const target = `"${config.schema ?? 'public'}"."${config.name}"`;
+  const keyNames = new Set(keys.map((k) => getTableColumns(table)[k]!.name));
+  const types = columns.map(([, c]) => `"${c.name}" ${c.getSQLType()}`).join(', ');
+  const set = columns.filter(([, c]) => !keyNames.has(c.name)).map(([, c]) => `"${c.name}" = x."${c.name}"`).join(', ');
+  const where = [...keyNames].map((n) => `t."${n}" = x."${n}"`).join(' and ');
+  if (!set) return;
+  for (let i = 0; i < rows.length; i += batchSize) {
+    const batch = rows.slice(i, i + batchSize).map((row) => Object.fromEntries(columns.map(([prop, c]) => [c.name, (row as Record<string, unknown>)[prop] ?? null])));
+    await db.execute(sql`${sql.raw(`update ${target} as t set ${set} from json_to_recordset(`)}${JSON.stringify(batch)}${sql.raw(`::json) as x(${types}) where ${where}`)}`);
   }
 }

@@ -12,12 +12,15 @@ import { ServiceMetrics } from './metrics.js';
 import { traceResolvers } from './tracing.js';
 import { INTERNAL_HEADER, verifyInternalToken, type Caller } from './identity.js';
 import type { AccessRecorder } from './access-log.js';
+import { isStatementCancelled } from '@ansinh/db';
+import { admissionFromEnv, type AdmissionSettings } from './overload.js';
 
 /** Codes a client can cause and act on; anything else is an internal error and is masked. */
 const CLIENT_CODES = new Set([
   'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND',
   'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
   'CONFLICT', 'QUERY_TOO_COMPLEX', 'DOWNSTREAM_SERVICE_ERROR', 'SUBGRAPH_UNAVAILABLE', 'IDEMPOTENCY_KEY_REUSED', 'DATABASE_UNAVAILABLE',
+  'SERVER_OVERLOADED', 'DEADLINE_EXCEEDED',
 ]);
 
 /** Error codes of postgres.js, Node and PostgreSQL (class 08, 57P0x) meaning "the database cannot be reached now". */
@@ -45,6 +48,15 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, subg
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
+  }
+  // the request's deadline passed (or its client left) and its SQL was cancelled: overload.ts
+  if (isStatementCancelled(error)) {
+    return {
+      message: 'The request ran out of time: its deadline passed or its caller stopped waiting, and its work was cancelled.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'DEADLINE_EXCEEDED' },
+    };
   }
   if (isDatabaseUnavailable(error)) {
     return {
@@ -98,7 +110,11 @@ export interface RunningSubgraph extends RunningHttp {
 
 export async function startSubgraph<Ctx extends BaseContext>(
   definition: SubgraphDefinition<Ctx>,
-  options: { port: number; host?: string; /** the secret the gateway signs its internal tokens with */ internalSecret: string },
+  options: {
+    port: number; host?: string; /** the secret the gateway signs its internal tokens with */ internalSecret: string;
+    /** requests in flight and queued (null: unbounded); default from SUBGRAPH_MAX_IN_FLIGHT, … (overload.ts) */
+    admission?: AdmissionSettings | null;
+  },
 ): Promise<RunningSubgraph> {
   const metrics = definition.metrics ?? new ServiceMetrics(definition.name);
   const apollo = new ApolloServer<Ctx>({
@@ -114,7 +130,8 @@ export async function startSubgraph<Ctx extends BaseContext>(
           async didEncounterErrors({ contextValue, errors }) {
             const record = recordOf(contextValue);
             for (const e of errors) {
-              if (!e.extensions?.code || e.extensions.code === 'INTERNAL_SERVER_ERROR') {
+              // a statement cancelled for its request's deadline is the request's fate, not a fault (DEADLINE_EXCEEDED)
+              if ((!e.extensions?.code || e.extensions.code === 'INTERNAL_SERVER_ERROR') && !isStatementCancelled(e.originalError ?? e)) {
                 log.error({ service: definition.name, requestId: record?.requestId, operation: record?.operation ?? undefined, path: e.path?.join('.'), err: safeError(e.originalError ?? e) }, 'resolver error');
               }
             }
@@ -149,6 +166,9 @@ export async function startSubgraph<Ctx extends BaseContext>(
     },
     context: async (_req, _id, caller) => definition.context(caller as Caller),
     trustRequestId: true,
+    admission: options.admission === undefined ? admissionFromEnv('SUBGRAPH') : options.admission,
+    // the gateway says how long it still waits; the request's SQL is cancelled when that has passed or it hangs up
+    deadline: { trustHeader: true },
     routes: {
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: definition.name }),
       // readiness: the database answers within 2 s
