@@ -1,7 +1,9 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
 import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, isSmall, reportUnit, requireClosedYear, requireIndividuals, suppressGroup, type Caller } from '@ansinh/server';
+import { orNull } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
+import { entrustingOrganisation, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
 import type { Context, GapRef } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
@@ -73,12 +75,12 @@ export const resolvers: Resolvers = {
   },
   Loan: {
     __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
-    programme: (l) => l.programme as never,
+    programme: (l) => loanProgramme(l.programme),
     principal: (l, _, ctx) => sensitive(l, 'principal', ctx),
     outstanding: (l, _, ctx) => sensitive(l, 'outstanding', ctx),
     overdue: (l, _, ctx) => sensitive(l, 'overdue', ctx),
-    status: (l, _, ctx) => sensitive(l, 'status', ctx) as never,
-    entrustingOrganisation: (l) => l.entrustingOrganisation as never,
+    status: (l, _, ctx) => orNull(loanStatus)(sensitive(l, 'status', ctx)),
+    entrustingOrganisation: (l) => orNull(entrustingOrganisation)(l.entrustingOrganisation),
     savingsGroup: (l, _, ctx) => (l.savingsGroupId ? ctx.loaders.savingsGroup.load(l.savingsGroupId) : null),
     annualRate: async (l, _, ctx) => {
       const rate = await ctx.loaders.rateOn.load(`${l.programme}|${l.lender}|${l.disbursedOn}`);
@@ -94,19 +96,19 @@ export const resolvers: Resolvers = {
     area: (l, _, ctx) => ctx.loaders.householdArea.load(l.householdId),
   },
   LoanTransaction: {
-    kind: (t) => t.kind as never,
+    kind: (t) => loanTransactionKind(t.kind),
     on: (t) => t.occurredOn,
   },
   SavingsGroup: {
-    entrustingOrganisation: (g) => g.entrustingOrganisation as never,
+    entrustingOrganisation: (g) => entrustingOrganisation(g.entrustingOrganisation),
     unit: (g) => ({ id: g.unitId }),
   },
   InterestRate: {
-    programme: (r) => r.programme as never,
+    programme: (r) => loanProgramme(r.programme),
     annualRate: (r) => Number(r.annualRate),
   },
   ProgrammeCredit: {
-    programme: (p) => p.programme as never,
+    programme: (p) => orNull(loanProgramme)(p.programme),
   },
   Member: {
     __resolveReference: (ref) => ref,

@@ -4,6 +4,7 @@ import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, caller
 import { householdReadable } from '../access.js';
 import { today, toIsoDate } from '@ansinh/scalars';
 import { accessLog, households, type UnitModel } from '../db/schema.js';
+import { areaType, assessmentKind, gender, incomePeriod, linkCoverage, povertyStatus, relationToHead, unitKind } from '../db/enums.js';
 import { inForce, latestUnit, unitOn } from '../db/units.js';
 import type { Resolvers } from '../generated/graphql.js';
 import type { Context } from '../context.js';
@@ -14,8 +15,6 @@ import { mutationResolvers } from './mutations.js';
 import { searchResolvers } from './search.js';
 import { standardResolvers } from './standards.js';
 import { AREA_FIGURES, AREA_MEASURES, areaMeasures, areaStatistics, withholdFigures, type AreaMeasure, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
-
-const ENUM_KIND = (kind: string) => kind.toUpperCase() as never;
 
 /** The last day a unit's children are listed for in a review year's report (the unit's last day if it ended). */
 const childDate = (u: UnitModel, year: number) => (u.validTo && u.validTo <= `${year}-12-31`
@@ -138,13 +137,13 @@ export const resolvers: Resolvers = {
   Household: {
     __resolveReference: (ref, ctx) => ctx.loaders.household.load(ref.id),
     unit: async (h, _, ctx) => (await ctx.loaders.unit.load(h.unitId))!,
-    areaType: (h) => h.areaType as never,
+    areaType: (h) => areaType(h.areaType),
     head: async (h, _, ctx) => (await ctx.loaders.membersOfHousehold.load(h.id)).find((m) => m.relationToHead === 'HEAD') ?? null,
     members: (h, _, ctx) => ctx.loaders.membersOfHousehold.load(h.id),
     currentStatus: (h, _, ctx) => ctx.loaders.latestAssessment.load(h.id),
     statusHistory: async (h, _, ctx) => statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id)),
     assessments: (h, _, ctx) => ctx.loaders.assessmentsOfHousehold.load(h.id),
-    transitions: async (h, _, ctx) => transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id))) as never,
+    transitions: async (h, _, ctx) => transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id))),
     newlyEscapedUntil: async (h, { on }, ctx) => {
       const date = on ? toIsoDate(on) : today();
       const escapes = transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id)))
@@ -155,7 +154,7 @@ export const resolvers: Resolvers = {
     unitChanges: (h, _, ctx) => ctx.loaders.unitChangesOfHousehold.load(h.id),
   },
   HouseholdStatus: {
-    status: (a) => a.status as never,
+    status: (a) => povertyStatus(a.status),
     standard: async (a, _, ctx) => (await ctx.loaders.standard.load(a.standardCode))!,
     year: (a) => a.reviewYear,
     deprivedIndicators: (a) => a.deprivedIndicators,
@@ -164,16 +163,16 @@ export const resolvers: Resolvers = {
   Assessment: {
     __resolveReference: (ref, ctx) => ctx.loaders.assessment.load(ref.id),
     household: async (a, _, ctx) => (await ctx.loaders.household.load(a.householdId))!,
-    kind: (a) => a.kind as never,
-    status: (a) => a.status as never,
-    incomePeriod: (a) => a.incomePeriod as never,
+    kind: (a) => assessmentKind(a.kind),
+    status: (a) => povertyStatus(a.status),
+    incomePeriod: (a) => incomePeriod(a.incomePeriod),
     standard: async (a, _, ctx) => (await ctx.loaders.standard.load(a.standardCode))!,
     unit: async (a, _, ctx) => (await ctx.loaders.unit.load(a.unitId ?? (await ctx.loaders.household.load(a.householdId))!.unitId))!,
     reasons: async (a, _, ctx) => {
       const loaded = await requireStandard(ctx, a.standardCode, 'standard');
       const household = (await ctx.loaders.household.load(a.householdId))!;
       return classify(loaded, {
-        areaType: household.areaType, incomePerCapita: a.incomePerCapita, incomePeriod: a.incomePeriod as never,
+        areaType: household.areaType, incomePerCapita: a.incomePerCapita, incomePeriod: incomePeriod(a.incomePeriod),
         deprivedIndicators: a.deprivedIndicators,
       }).reasons;
     },
@@ -184,8 +183,8 @@ export const resolvers: Resolvers = {
   },
   Member: {
     __resolveReference: (ref, ctx) => ctx.loaders.member.load(ref.id),
-    gender: (m) => m.gender as never,
-    relationToHead: (m) => m.relationToHead as never,
+    gender: (m) => gender(m.gender),
+    relationToHead: (m) => relationToHead(m.relationToHead),
     household: async (m, _, ctx) => (await ctx.loaders.household.load(m.householdId))!,
     // sensitive (docs/security.md): masked unless the role needs them; every unmasked read is logged
     nationalId: (m, _, ctx) => {
@@ -201,7 +200,7 @@ export const resolvers: Resolvers = {
   },
   AdministrativeUnit: {
     __resolveReference: (ref, ctx) => ctx.loaders.unit.load(ref.id),
-    kind: (u) => ENUM_KIND(u.kind),
+    kind: (u) => unitKind(u.kind.toUpperCase()),
     parent: (u, _, ctx) => (u.parentId ? ctx.loaders.unit.load(u.parentId) : null),
     children: async (u, { on }, ctx) => {
       // by default, as of the date the unit was looked up for, else its last day in force, else today
@@ -209,10 +208,10 @@ export const resolvers: Resolvers = {
       return (await ctx.loaders.childUnits.load(u.id)).filter((c) => inForce(c, date)).map((c) => ({ ...c, asOf: date }));
     },
     successors: async (u, _, ctx) => Promise.all((await ctx.loaders.successors.load(u.id)).map(async (l) => ({
-      unit: (await ctx.loaders.unit.load(l.newUnitId))!, coverage: l.coverage.toUpperCase() as never,
+      unit: (await ctx.loaders.unit.load(l.newUnitId))!, coverage: linkCoverage(l.coverage.toUpperCase()),
     }))),
     predecessors: async (u, _, ctx) => Promise.all((await ctx.loaders.predecessors.load(u.id)).map(async (l) => ({
-      unit: (await ctx.loaders.unit.load(l.oldUnitId))!, coverage: l.coverage.toUpperCase() as never,
+      unit: (await ctx.loaders.unit.load(l.oldUnitId))!, coverage: linkCoverage(l.coverage.toUpperCase()),
     }))),
   },
   AreaStatistics: {
@@ -223,7 +222,7 @@ export const resolvers: Resolvers = {
     children: async (s, _, ctx) => {
       const date = childDate(s.unit, s.year);
       const children = (await ctx.loaders.childUnits.load(s.unit.id)).filter((c) => inForce(c, date));
-      return children.map((c) => ({ unit: c, year: s.year, standard: s.standard }) as AreaStatisticsRef as never);
+      return children.map((c): AreaStatisticsRef => ({ unit: c, year: s.year, standard: s.standard }));
     },
   },
   HouseholdConnection: {

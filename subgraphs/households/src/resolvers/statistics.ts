@@ -136,7 +136,8 @@ async function countAsRecorded(db: HouseholdsDb, unitId: string, year: number): 
     counted as (select id, how from scope where how <> 'partial'),
     hh as (
       select distinct a.household_id from households.assessments a
-      where a.review_year in (${year}, ${year - 1}) and a.unit_id in (select id from counted)
+      -- "= any(array(…))": the scope computed once, then the assessments' (unit_id, review_year) index
+      where a.review_year in (${year}, ${year - 1}) and a.unit_id = any(array(select id from counted))
     ),
     yearly as (
       select distinct on (a.household_id, a.review_year) a.household_id, a.review_year, a.status, a.unit_id, a.persons

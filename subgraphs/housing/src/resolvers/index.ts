@@ -3,6 +3,7 @@ import { accessLogEntries, accessLogSince, badInput, reportUnit, requireClosedYe
 import { today } from '@ansinh/scalars';
 import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
+import { fundingSource, housingProgrammeKind, housingSupportKind, housingSupportStatus } from '../db/enums.js';
 import { mutations } from './mutations.js';
 import { housingGaps, housingStatistics, suppressSmallCells } from './statistics.js';
 
@@ -26,8 +27,8 @@ export const resolvers: Resolvers = {
   },
   HousingSupport: {
     __resolveReference: (ref, ctx) => ctx.loaders.support.load(ref.id),
-    kind: (s) => s.kind as never,
-    status: (s) => s.status as never,
+    kind: (s) => housingSupportKind(s.kind),
+    status: (s) => housingSupportStatus(s.status),
     programme: async (s, _, ctx) => (await ctx.loaders.programme.load(s.programme))!,
     // what was paid for a household's house, and by whom: logged like the other programmes' sensitive reads
     fundingLines: (s, _, ctx) => {
@@ -42,14 +43,14 @@ export const resolvers: Resolvers = {
     area: (s, _, ctx) => ctx.loaders.householdArea.load(s.householdId),
   },
   HousingProgramme: {
-    kind: (p) => p.kind as never,
+    kind: (p) => housingProgrammeKind(p.kind),
   },
   FundingLine: {
-    source: (f) => f.source as never,
+    source: (f) => fundingSource(f.source),
   },
   HousingStatistics: {
-    byKind: (s) => s.byKind as never,
-    byStatus: (s) => s.byStatus as never,
+    byKind: (s) => s.byKind.map((k) => ({ ...k, kind: housingSupportKind(k.kind) })),
+    byStatus: (s) => s.byStatus.map((k) => ({ ...k, status: housingSupportStatus(k.status) })),
   },
   Household: {
     // the households subgraph owns the household; here it is just its key
