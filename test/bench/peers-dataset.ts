@@ -1,5 +1,5 @@
 /**
- * The bench's dataset: N generated households (members, one assessment each) imported with the real import command
+ * The bench's dataset: N generated households (members, one assessment each, loans, BHYT cards, housing supports) imported with the real import command
  * into a fresh PostgreSQL database that already holds the demo data. `buildDataset` is one function so that a
  * richer generator (programme rows) can replace it without touching the gateway bench.
  */
@@ -56,8 +56,9 @@ export async function buildDataset(options: { server: string; count: number; nam
     try {
       let t = Date.now();
       const files = await generateImport(dir, options.count);
-      const mb = (['households', 'members', 'assessments'] as const).reduce((s, k) => s + statSync(files[k]).size, 0) / 1e6;
-      log(`generated ${files.counts.households.toLocaleString('en')} households, ${files.counts.members.toLocaleString('en')} members, ${files.counts.assessments.toLocaleString('en')} assessments (${mb.toFixed(1)} MB of CSV) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      const mb = files.files.reduce((s, f) => s + statSync(f).size, 0) / 1e6;
+      // with programme rows (loans, BHYT cards, housing supports: generate.ts)
+      log(`generated ${Object.entries(files.counts).map(([k, n]) => `${n.toLocaleString('en')} ${k}`).join(', ')} (${mb.toFixed(1)} MB of CSV) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
       await admin.unsafe(`create database ${name}`);
       const connection = await connect({ url: url.toString(), max: 2 });
       for (const f of [credit, health, housing]) await f(connection).prepare({ demo: true });
@@ -65,7 +66,7 @@ export async function buildDataset(options: { server: string; count: number; nam
       await connection.close();
       for (const run of ['first import', 'same files again']) {
         t = Date.now();
-        const result = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/import/cli.ts', files.households, files.members, files.assessments], {
+        const result = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/import/cli.ts', ...files.files], {
           cwd: ROOT, env: { ...process.env, DATABASE_URL: url.toString() }, encoding: 'utf8', maxBuffer: 1 << 26,
         });
         const seconds = (Date.now() - t) / 1000;
