@@ -12,6 +12,7 @@ import type { ServiceMetrics } from './metrics.js';
 import { currentTraceId, inServerSpan } from './tracing.js';
 import { inRequestScope } from '@ansinh/db';
 import { Admission, requestDeadline, type AdmissionSettings } from './overload.js';
+import { drainable } from './drain.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -133,7 +134,7 @@ export interface RunningHttp {
   server: Server;
   /** the in-flight bound and queue of GraphQL requests, when there is one */
   admission?: Admission;
-  /** Stops accepting requests; requests in flight get `graceMs` to finish. */
+  /** Stops accepting; requests that arrived (also on kept-alive sockets) get `graceMs` to finish (drain.ts). */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -233,18 +234,11 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
       await handler(req, res);
     });
   };
-  let closing = false;
   const server = createServer(observed(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const record = records.get(req)!;
     const requestId = record.requestId;
     res.setHeader('x-request-id', requestId);
-    if (closing) {
-      // shutting down: a request on a kept-alive connection is refused, and the connection closed
-      res.setHeader('connection', 'close');
-      sendError(res, new HttpError(503, 'SHUTTING_DOWN', 'The server is shutting down; retry on another instance or in a moment'));
-      return;
-    }
     try {
       const route = options.routes?.[url.pathname];
       const postRoute = options.postRoutes?.[url.pathname];
@@ -313,6 +307,7 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
     }
   }));
   server.keepAliveTimeout = 5_000;
+  const drainer = drainable(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
@@ -323,17 +318,8 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
     port,
     server,
     admission,
-    close: (graceMs = 5_000) =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        if (!server.listening) return resolve();
-        // stop accepting, let requests in flight finish (bounded), then drop what is left
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        const idle = setInterval(() => server.closeIdleConnections(), 100);
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        server.once('close', () => { clearInterval(idle); clearTimeout(force); });
-      }),
+    // stop accepting; every request that arrived is answered (Connection: close), sockets close as they fall idle
+    close: (graceMs = 5_000) => drainer.drain(graceMs),
   };
 }
 

@@ -15,3 +15,5 @@ export * from './gaps.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './tracing.js';
+export * from './suppression.js';
+export * from './shutdown.js';

@@ -39,8 +39,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** Keeps client errors as they are, replaces internal ones (SQL, stack, paths) with a request id to quote. */
-export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+/**
+ * Keeps client errors as they are, replaces internal ones (SQL, stack, paths) with a request id to quote. A subgraph
+ * passes its name: a database fault then says whose database it is (the gateway passes such errors through).
+ */
+export function maskError(formatted: GraphQLFormattedError, error: unknown, subgraph?: string): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
@@ -57,10 +60,12 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   }
   if (isDatabaseUnavailable(error)) {
     return {
-      message: 'The database is unavailable (restarting or unreachable); retry in a moment.',
+      message: subgraph
+        ? `The ${subgraph} subgraph cannot reach its database (restarting or unreachable); retry in a moment.`
+        : 'The database is unavailable (restarting or unreachable); retry in a moment.',
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: 'DATABASE_UNAVAILABLE' },
+      extensions: { code: 'DATABASE_UNAVAILABLE', ...(subgraph ? { subgraph } : {}) },
     };
   }
   log.error({ err: safeError((error as { originalError?: unknown })?.originalError ?? error), path: formatted.path?.join('.') }, 'internal error (masked for the client)');
@@ -114,7 +119,7 @@ export async function startSubgraph<Ctx extends BaseContext>(
   const metrics = definition.metrics ?? new ServiceMetrics(definition.name);
   const apollo = new ApolloServer<Ctx>({
     schema: buildSchema(definition),
-    formatError: maskError,
+    formatError: (formatted, error) => maskError(formatted, error, definition.name),
     includeStacktraceInErrorResponses: false,
     // the process owns SIGINT/SIGTERM and stops servers in order (see start-all.ts, runSubgraph)
     stopOnTerminationSignals: false,
@@ -176,7 +181,9 @@ export async function startSubgraph<Ctx extends BaseContext>(
           ]).finally(() => clearTimeout(timer));
           sendJson(res, 200, { status: 'ready', subgraph: definition.name });
         } catch (error) {
-          const reason = isDatabaseUnavailable(error) ? 'database unavailable' : (error as Error).message;
+          // ping's error names the database and the cause ("database unavailable: PostgreSQL at host:port/db (…)")
+          const message = (error as Error).message ?? String(error);
+          const reason = isDatabaseUnavailable(error) && !message.startsWith('database unavailable') ? 'database unavailable' : message;
           sendJson(res, 503, { status: 'not ready', subgraph: definition.name, reason });
         }
       },
