@@ -12,7 +12,7 @@
  * else postgres://postgres@127.0.0.1:5432/postgres), BENCH_HOUSEHOLDS (100,000), BENCH_DATABASE_NAME (keep and reuse
  * that database: a second run skips the import), BENCH_BASE_PORT (4700: gateways on +0..+3, subgraphs on +5..+8, their statement counts on +9),
  * BENCH_SECONDS per measurement (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8 clients), BENCH_PHASES (dataset,peers,
- * goodput,reports).
+ * goodput,reports), BENCH_REPORT_RUNS (10 timed runs of each report).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -323,5 +323,5 @@ async function benchDataset(): Promise<{ url: string; households: number; drop()
 
 async function reportLatencies(url: string): Promise<void> {
   console.log(`\nreport latencies at ${dataset.households.toLocaleString('en')} households (test/bench/reports.ts: one at a time, the whole system in one process)`);
-  for (const r of await measureReports({ url })) console.log(formatResult(r));
+  for (const r of await measureReports({ url, runs: Number(env.BENCH_REPORT_RUNS ?? 10) })) console.log(formatResult(r));
 }
