@@ -251,3 +251,40 @@ describe('one transaction for the whole import', () => {
     ]);
   });
 });
+
+describe('work that does not grow with the rows', () => {
+  // the benchmark's generator: households over Hải Phòng's wards with members, assessments, loans, cards, supports
+  const generated = async (n: number, prefix: string) => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { generateImport } = await import('./bench/generate.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ansinh-rows-'));
+    try {
+      const g = await generateImport(dir, n, 7, prefix);
+      const kinds = ['households', 'members', 'assessments', 'loans', 'insurance_cards', 'housing_supports'] as const;
+      return { files: Object.fromEntries(kinds.map((k) => [k, readFileSync(g[k], 'utf8')])), counts: g.counts };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const statementsOf = async (files: Record<string, string>) => {
+    const services = Object.values(t.system.services);
+    for (const s of services) s.counter.reset();
+    const { status, body } = await upload(t.url, files, { token: token(INTEGRATOR_HP) });
+    expect(status, JSON.stringify(body.issues?.slice(0, 3))).toBe(200);
+    return { statements: services.reduce((n, s) => n + s.counter.count, 0), counts: body.counts };
+  };
+
+  it('imports 200 and 600 households with their programme rows in the same number of SQL statements', async () => {
+    const small = await generated(200, 'ROWS-A');
+    const large = await generated(600, 'ROWS-B');
+    for (const g of [small, large]) expect(Math.min(...Object.values(g.counts))).toBeGreaterThan(0);
+    const a = await statementsOf(small.files);
+    const b = await statementsOf(large.files);
+    expect(a.counts.members.added).toBe(small.counts.members);
+    expect(b.counts.insurance_cards.added).toBe(large.counts.insurance_cards);
+    // batched per chunk of 20,000 rows: no statement per row, no look-up per household
+    expect(b.statements).toBe(a.statements);
+  });
+});

@@ -350,7 +350,7 @@ export async function runImport<K extends string>(tx: Db, importer: ChunkImporte
       await readChunks(records, f.name, importer.columns(kind), importer.issues, size, async (rows) => {
         await importer.chunk(tx, kind, f.name, rows, context);
         read += rows.length;
-        if (read % 100_000 < rows.length) context.progress(`${f.name}: ${read.toLocaleString('en')} rows checked and written`);
+        context.progress(`${f.name}: ${read.toLocaleString('en')} ${kind} rows checked and written`);
       });
     }
   }
