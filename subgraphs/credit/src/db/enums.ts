@@ -1,6 +1,6 @@
 /** The credit subgraph's database strings as its GraphQL enums (packages/db/src/enums.ts): one mapper per enum. */
 import { enumMapper } from '@ansinh/db';
-import type { EntrustingOrganisation, LoanProgramme, LoanStatus, LoanTransactionKind } from '../generated/graphql.js';
+import type { EntrustingOrganisation, GapKind, LoanProgramme, LoanStatus, LoanTransactionKind } from '../generated/graphql.js';
 
 export const entrustingOrganisation = enumMapper<EntrustingOrganisation>()('entrusting_organisation', [
   'WOMENS_UNION', 'FARMERS_UNION', 'VETERANS_ASSOCIATION', 'YOUTH_UNION',
@@ -12,3 +12,4 @@ export const loanStatus = enumMapper<LoanStatus>()('loans.status', ['ACTIVE', 'O
 export const loanTransactionKind = enumMapper<LoanTransactionKind>()('loan_transactions.kind', [
   'DISBURSEMENT', 'REPAYMENT', 'WRITE_OFF',
 ]);
+export const gapKind = enumMapper<GapKind>()('gap kind (GAP_RULES)', ['HEALTH_INSURANCE', 'HOUSING', 'CLEAN_WATER_SANITATION', 'EMPLOYMENT']);

@@ -3,7 +3,7 @@ import { today } from '@ansinh/scalars';
 import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, isSmall, reportUnit, requireClosedYear, requireIndividuals, suppressGroup, type Caller } from '@ansinh/server';
 import { orNull } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
-import { entrustingOrganisation, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
+import { entrustingOrganisation, gapKind, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
 import type { Context, GapRef } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
@@ -132,7 +132,7 @@ export const resolvers: Resolvers = {
     unit: (g) => ({ id: g.unitId }),
     households: async (g, _, ctx) => (await gapView(g, ctx)).households,
     householdsWithGaps: async (g, _, ctx) => (await gapView(g, ctx)).withGaps,
-    byKind: async (g, _, ctx) => (await gapView(g, ctx)).byKind as never,
+    byKind: async (g, _, ctx) => (await gapView(g, ctx)).byKind.map((k) => ({ ...k, kind: gapKind(k.kind) })),
   },
 };
 
