@@ -1,4 +1,5 @@
 /** Poverty standards as data, classify at every boundary, and the review (recordAssessment, history, transitions). */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSystem, type TestSystem } from './harness.js';
 
@@ -106,7 +107,7 @@ describe('the review', () => {
       .find((h: any) => JSON.stringify(h.statusHistory) === JSON.stringify([{ year: 2021, status: 'POOR' }, { year: 2022, status: 'NONE' }]));
     expect(escaped).toBeDefined();
     const record = (reviewYear: number, assessedOn: string, incomePerCapita: number, status?: string, deprivedIndicators: string[] = []) =>
-      t.query(RECORD, { input: { householdCode: escaped.code, reviewYear, kind: 'PERIODIC', assessedOn, incomePerCapita, incomePeriod: 'YEAR', deprivedIndicators, status, recordedBy: 'canbo.27376' } });
+      t.query(RECORD, { input: { idempotencyKey: randomUUID(), householdCode: escaped.code, reviewYear, kind: 'PERIODIC', assessedOn, incomePerCapita, incomePeriod: 'YEAR', deprivedIndicators, status, recordedBy: 'canbo.27376' } });
     const first = await record(2023, '2023-10-02', 30_000_000, 'POOR', ['NUTRITION']);
     expect(first.errors).toBeUndefined();
     expect(first.data.recordAssessment).toEqual({
@@ -135,18 +136,18 @@ describe('the review', () => {
   });
 
   it('uses the national standard where there is no city standard (Hải An: VN-2016-2020 in 2021, VN-2022-2025 after)', async () => {
-    const base = { householdCode: '11414-00001', kind: 'REGULAR', incomePeriod: 'MONTH', recordedBy: 'canbo.11414' };
+    const base = { idempotencyKey: randomUUID(), householdCode: '11414-00001', kind: 'REGULAR', incomePeriod: 'MONTH', recordedBy: 'canbo.11414' };
     const old = await t.query(RECORD, { input: { ...base, reviewYear: 2021, assessedOn: '2021-06-15', incomePerCapita: 1_100_000, deprivedIndicators: D3_2016 } });
     expect(old.errors).toBeUndefined();
     expect(old.data.recordAssessment).toMatchObject({ status: 'POOR', standard: { code: 'VN-2016-2020' }, reasons: { comparedWith: 'NEAR_POOR_LINE' } });
-    const now = await t.query(RECORD, { input: { ...base, reviewYear: 2023, assessedOn: '2023-06-15', incomePerCapita: 1_100_000, deprivedIndicators: D2_2022 } });
+    const now = await t.query(RECORD, { input: { ...base, idempotencyKey: randomUUID(), reviewYear: 2023, assessedOn: '2023-06-15', incomePerCapita: 1_100_000, deprivedIndicators: D2_2022 } });
     expect(now.data.recordAssessment).toMatchObject({ status: 'NEAR_POOR', standard: { code: 'VN-2022-2025' } });
   });
 
   it('rejects a status that disagrees with the classification, with the reasons, and writes nothing', async () => {
     const count = async () => (await t.query(`{ householdByCode(code: "27373-00001") { assessments { id } } }`)).data.householdByCode.assessments.length;
     const before = await count();
-    const res = await t.query(RECORD, { input: { householdCode: '27373-00001', reviewYear: 2023, kind: 'PERIODIC', assessedOn: '2023-11-01', incomePerCapita: 36_000_001, incomePeriod: 'YEAR', status: 'POOR', recordedBy: 'canbo' } });
+    const res = await t.query(RECORD, { input: { idempotencyKey: randomUUID(), householdCode: '27373-00001', reviewYear: 2023, kind: 'PERIODIC', assessedOn: '2023-11-01', incomePerCapita: 36_000_001, incomePeriod: 'YEAR', status: 'POOR', recordedBy: 'canbo' } });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.status', classification: { status: 'NEAR_POOR', standard: 'HCM-2021-2025', comparedWith: 'NEAR_POOR_LINE' } });
     expect(res.errors?.[0]?.message).toBe('"input.status" POOR disagrees with the classification: HCM-2021-2025 (urban): income 36,000,001 đồng/năm, at or below the near poor line 46,000,000; 0 deprived indicator(s), not part of this standard\'s rule → NEAR_POOR');
     expect(await count()).toBe(before);
@@ -158,7 +159,7 @@ describe('the review', () => {
     ['an unknown household', { householdCode: 'X' }, 'No household has the code "X"'],
     ['an indicator not in the standard in force', { householdCode: '11414-00001', incomePeriod: 'MONTH', incomePerCapita: 1_000_000, deprivedIndicators: ['HEALTH_SERVICE_ACCESS'] }, '"HEALTH_SERVICE_ACCESS" is not an indicator of standard VN-2022-2025'],
   ])('rejects %s', async (_, change, message) => {
-    const input = { householdCode: '27373-00001', reviewYear: 2023, kind: 'PERIODIC', assessedOn: '2023-10-01', incomePerCapita: 50_000_000, incomePeriod: 'YEAR', recordedBy: 'canbo', ...change };
+    const input = { idempotencyKey: randomUUID(), householdCode: '27373-00001', reviewYear: 2023, kind: 'PERIODIC', assessedOn: '2023-10-01', incomePerCapita: 50_000_000, incomePeriod: 'YEAR', recordedBy: 'canbo', ...change };
     const res = await t.query(RECORD, { input });
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toContain(message);

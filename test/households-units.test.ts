@@ -1,4 +1,5 @@
 /** Administrative units through the 2025 reform: import, crosswalk, re-assignment, roll-up, search. */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ describe('the 2025 crosswalk in the demo data', () => {
     const list = await t.query(`{ searchHouseholds(text: "quang trung", unitCode: "268", first: 100) { code unit { code validTo } unitChanges { effectiveOn } } }`);
     const waiting = list.data.searchHouseholds.find((h: any) => h.unit.code === '09538' && h.unitChanges.length === 0);
     expect(waiting).toBeDefined();
-    const res = await t.query(`mutation ($code: String!) { reassignHousehold(input: { householdCode: $code, unitCode: "09556", effectiveOn: "2025-09-01", recordedBy: "canbo.09556" }) {
+    const res = await t.query(`mutation ($code: String!) { reassignHousehold(input: { idempotencyKey: "reassign-09556-test", householdCode: $code, unitCode: "09556", effectiveOn: "2025-09-01", recordedBy: "canbo.09556" }) {
       unit { name validFrom } unitChanges { from { name } to { name } effectiveOn } assessments { reviewYear unit { name } } } }`, { code: waiting.code });
     expect(res.errors).toBeUndefined();
     expect(res.data.reassignHousehold.unit).toEqual({ name: 'Phường Hà Đông', validFrom: '2025-07-01' });
@@ -96,7 +97,7 @@ describe('the 2025 crosswalk in the demo data', () => {
     ['an unknown household', { householdCode: '00000-00000' }, 'No household has the code "00000-00000"'],
     ['an empty recorder', { recordedBy: ' ' }, '"input.recordedBy" must not be empty'],
   ])('re-assignment to %s is rejected', async (_, change, message) => {
-    const input = { householdCode: '09541-00001', unitCode: '09556', effectiveOn: '2025-08-20', recordedBy: 'canbo', ...change };
+    const input = { idempotencyKey: randomUUID(), householdCode: '09541-00001', unitCode: '09556', effectiveOn: '2025-08-20', recordedBy: 'canbo', ...change };
     const res = await t.query(`mutation ($input: ReassignHouseholdInput!) { reassignHousehold(input: $input) { code } }`, { input });
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toBe(message);

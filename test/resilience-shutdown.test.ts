@@ -46,6 +46,8 @@ describe.skipIf(inject('database').kind !== 'pglite')('SIGTERM', () => {
       cwd: ROOT,
       env: {
         ...process.env, PORT: '0', HOST: '127.0.0.1', HOUSEHOLDS_URL: stubUrl, NODE_ENV: 'production', SHUTDOWN_GRACE_MS: '10000',
+        // 21 requests held at once by the stub: all admitted (the in-flight bound is another test's subject)
+        ANSINH_MAX_IN_FLIGHT: '64',
         // production wants real secrets; this test's operation is not a registered one
         JWT_SECRET: TEST_JWT_SECRET, ANSINH_INTERNAL_SECRET: 'a-secret-shared-by-gateway-and-subgraphs-in-this-test', ANSINH_TRUSTED_DOCUMENTS: 'off',
       },

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
-import { HttpError, isRole, ROLES, type Role } from '@ansinh/server';
+import { hmacKey, HttpError, isRole, ROLES, type Role } from '@ansinh/server';
 
 /** The development secret `pnpm start` uses when JWT_SECRET is not set (never in production). */
 export const DEV_JWT_SECRET = 'ansinh-development-secret-do-not-use-in-production';
@@ -67,8 +67,9 @@ const unauthenticated = (message: string) =>
 export type Authenticator = (req: IncomingMessage) => Promise<Identity>;
 
 export function createAuthenticator(options: AuthOptions): Authenticator {
-  let key: Uint8Array | JWTVerifyGetKey;
+  let key: Uint8Array | CryptoKey | JWTVerifyGetKey;
   let algorithms: string[];
+  let hmac: Promise<CryptoKey> | undefined;
   if (options.jwks) {
     key = createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0]);
     algorithms = ['RS256', 'ES256'];
@@ -83,6 +84,8 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       throw new Error('JWT_SECRET is the development secret published in the code and docs: anyone could sign tokens. Set a secret of your own (32+ bytes, e.g. `openssl rand -base64 48`) or JWKS_FILE / JWKS_URL');
     }
     algorithms = ['HS256'];
+    // imported once as a WebCrypto key (jose would import the raw bytes on every request: identity.ts hmacKey)
+    hmac = hmacKey(options.jwtSecret);
   } else {
     throw new Error('createAuthenticator: give jwtSecret, jwks or jwksUrl');
   }
@@ -96,7 +99,7 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     let payload;
     try {
       // maxTokenAge makes jose require `iat`, refuse one older than that and one in the future (beyond the skew)
-      ({ payload } = await jwtVerify(match[1]!, key as Uint8Array, {
+      ({ payload } = await jwtVerify(match[1]!, (hmac ? await hmac : key) as Uint8Array, {
         algorithms, issuer: options.issuer, audience: options.audience, requiredClaims: ['exp', 'sub', 'iat'],
         maxTokenAge: maxLifetime, clockTolerance: CLOCK_SKEW,
       }));

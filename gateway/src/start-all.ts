@@ -3,21 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '@ansinh/db';
 import { startSystem } from './system.js';
 import { authOptionsFromEnv, DEFAULT_MAX_TOKEN_LIFETIME, DEV_IDENTITIES, issueToken } from './auth.js';
-import { onShutdown, routeConsoleToLog, startTracing } from '@ansinh/server';
+import { onShutdown, routeConsoleToLog, startTracing, startupFailed } from '@ansinh/server';
 
 routeConsoleToLog('ansinh'); // JSON lines on stdout (log.ts)
 startTracing('ansinh'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts)
 
 const started = Date.now();
 const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../.data/pglite', import.meta.url));
-const connection = await connect({ url: process.env.DATABASE_URL, dataDir: process.env.DATABASE_URL ? undefined : dataDir });
+// a start that fails (data folder unwritable, disk full, damaged database, port taken) says why in one line
+const connection = await connect({ url: process.env.DATABASE_URL, dataDir: process.env.DATABASE_URL ? undefined : dataDir }).catch((error) => startupFailed('ansinh', error));
 console.log(`database: ${connection.describe}`);
 const system = await startSystem({
   connection,
   port: Number(process.env.PORT ?? 4000),
   subgraphBasePort: process.env.SUBGRAPH_BASE_PORT ? Number(process.env.SUBGRAPH_BASE_PORT) : undefined,
   demo: process.env.ANSINH_DEMO_DATA !== 'off',
-});
+}).catch((error) => startupFailed('ansinh', error));
 if (system.loadedDemo) console.log('demo data loaded into the empty database');
 for (const [name, s] of Object.entries(system.subgraphs)) console.log(`  ${name.padEnd(10)} ${s.url}`);
 console.log(`\nAn Sinh Graph is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

@@ -12,15 +12,19 @@
  * else postgres://postgres@127.0.0.1:5432/postgres), BENCH_HOUSEHOLDS (100,000), BENCH_DATABASE_NAME (keep and reuse
  * that database: a second run skips the import), BENCH_BASE_PORT (4700: gateways on +0..+3, subgraphs on +5..+8, their statement counts on +9),
  * BENCH_SECONDS per measurement (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8 clients), BENCH_PHASES (dataset,peers,
- * goodput,reports).
+ * goodput,reports), BENCH_REPORT_RUNS (10 timed runs of each report).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { issueToken, SUBGRAPHS } from '@ansinh/gateway';
-import { buildDataset, ROOT } from './peers-dataset.js';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { buildDataset } from './dataset.js';
+import { PROVINCE } from './generate.js';
+import { benchUnits, formatResult, measureReports } from './reports.js';
 
 const env = process.env;
 const server = env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -30,12 +34,12 @@ const seconds = Number(env.BENCH_SECONDS ?? 5);
 const rounds = Number(env.BENCH_ROUNDS ?? 3);
 const concurrency = Number(env.BENCH_CONCURRENCY ?? 8);
 const phases = new Set((env.BENCH_PHASES ?? 'dataset,peers,goodput,reports').split(','));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JWT_SECRET = randomBytes(32).toString('base64url');
 const INTERNAL_SECRET = randomBytes(32).toString('base64url');
 
 /** The bench's ward (generated households) and its province: a city integrator's token, so the area filter works. */
-export const BENCH_UNIT = '11410';
-const PROVINCE = '31';
+export const BENCH_UNIT = benchUnits().ward;
 
 export const PICTURE = `query BenchPicture($unitCode: String!, $first: Int!) {
   households(unitCode: $unitCode, first: $first) {
@@ -269,7 +273,7 @@ async function goodput(peer: Proc, authorization: string, sustainable: number) {
 
 const uptime = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`machine: load average ${uptime()} (1, 5, 15 min)`);
-const dataset = await buildDataset({ server, count, name: env.BENCH_DATABASE_NAME });
+const dataset = await benchDataset();
 try {
   if (phases.has('peers') || phases.has('goodput') || phases.has('reports')) {
     const peers = await startPeers(dataset.url);
@@ -289,16 +293,35 @@ try {
       await peers.stop();
     }
   }
-  // the report latencies at N (test/bench/reports.ts, the data side's part of the bench, when present)
+  // the report latencies at N (test/bench/reports.ts, the data side's part of the bench)
   if (phases.has('reports')) await reportLatencies(dataset.url);
 } finally {
   await dataset.drop();
 }
 
+/**
+ * The dataset (test/bench/dataset.ts: N households with members, assessments, loans, cards and supports, imported
+ * by the import command). With BENCH_DATABASE_NAME the database is kept, and reused when it already holds N.
+ */
+async function benchDataset(): Promise<{ url: string; households: number; drop(): Promise<void> }> {
+  const name = env.BENCH_DATABASE_NAME;
+  if (name) {
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    const db = postgres(url.toString(), { max: 1, onnotice: () => {}, connect_timeout: 5 });
+    const found = await db`select count(*)::int as n from households.households where code like 'BENCH-%'`.then((r) => r[0]!.n as number, () => null);
+    await db.end();
+    if (found !== null && found >= count) {
+      console.log(`reusing database ${name}: ${found.toLocaleString('en')} generated households`);
+      return { url: url.toString(), households: found, drop: async () => {} };
+    }
+    if (found !== null) throw new Error(`database ${name} holds ${found} generated households, not ${count}: drop it or name another`);
+  }
+  const built = await buildDataset({ households: count, server, name, progress: (line) => console.log(line) });
+  return { url: built.url, households: built.counts.households, drop: name ? async () => {} : built.drop };
+}
+
 async function reportLatencies(url: string): Promise<void> {
-  const file = new URL('./reports.ts', import.meta.url);
-  if (!existsSync(file)) return;
-  const reports = (await import(file.href)) as { measureReports(options: { url: string }): Promise<{ name: string }[]>; formatResult(r: unknown): string };
-  console.log(`\nreport latencies at ${dataset.households.toLocaleString('en')} households (one at a time, through our gateway)`);
-  for (const r of await reports.measureReports({ url })) console.log(reports.formatResult(r));
+  console.log(`\nreport latencies at ${dataset.households.toLocaleString('en')} households (test/bench/reports.ts: one at a time, the whole system in one process)`);
+  for (const r of await measureReports({ url, runs: Number(env.BENCH_REPORT_RUNS ?? 10) })) console.log(formatResult(r));
 }

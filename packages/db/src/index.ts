@@ -3,7 +3,8 @@
  * PostgreSQL server through postgres.js when a URL is given. Each subgraph gets its own drizzle instance over
  * the one connection, with its own statement counter, and migrates only its own PostgreSQL schema.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { getTableColumns, sql, type Logger, type SQL } from 'drizzle-orm';
 export { sql } from 'drizzle-orm';
@@ -46,14 +47,69 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     await sql`select 1`;
     return { kind: 'postgres', sql, describe: describePostgres(options.url), close: () => sql.end({ timeout: 5 }) };
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  if (options.dataDir) checkDataDir(options.dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  } catch (error) {
+    // PGlite's own errors are WebAssembly file-system objects without a message: a full disk is told by its space left
+    if (options.dataDir && freeBytes(options.dataDir) < 16 * 1024 * 1024) {
+      throw new DatabaseOpenError(`cannot open the PGlite database in ${options.dataDir}: the disk is full (ENOSPC)`, error);
+    }
+    throw new DatabaseOpenError(`cannot open the PGlite database in ${options.dataDir ?? 'memory'}: ${fsCause(error)}; if the folder holds another version's or a damaged database, move it away (the next start makes a new one)`, error);
+  }
   return {
     kind: 'pglite',
     pglite,
     describe: options.dataDir ? `PGlite in ${options.dataDir}` : 'PGlite in memory',
     close: () => pglite.close(),
   };
+}
+
+/** The database cannot be opened at start-up: the message is one line with the cause and the path, nothing else. */
+export class DatabaseOpenError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+const FS_CAUSES: Record<string, string> = {
+  ENOSPC: 'the disk is full (ENOSPC)', EDQUOT: 'the disk quota is used up (EDQUOT)', EROFS: 'the file system is read-only (EROFS)',
+  EACCES: 'permission denied (EACCES)', EPERM: 'operation not permitted (EPERM)', ENOTDIR: 'a part of the path is a file, not a folder (ENOTDIR)',
+  EEXIST: 'a file of that name is in the way (EEXIST)', EIO: 'input/output error (EIO)', ENOENT: 'a folder on its path cannot be made (ENOENT)',
+};
+
+/** Bytes an unprivileged process may still write on the folder's file system (Infinity when unknown). */
+function freeBytes(dir: string): number {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** A file-system error in words with its code; else the error's first line. */
+function fsCause(error: unknown): string {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 6; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && FS_CAUSES[e.code]) return FS_CAUSES[e.code]!;
+  }
+  const text = String((error as Error)?.message ?? error);
+  const message = (text === '[object Object]' ? `file-system error ${(error as { errno?: unknown })?.errno ?? ''}`.trim() : text).split('\n')[0]!.slice(0, 200);
+  return message || 'unknown cause';
+}
+
+/** Before PGlite opens a folder: it exists (or is made) and takes a write, else one clear error naming it. */
+function checkDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.write-check-${process.pid}`);
+    writeFileSync(probe, 'ok');
+    rmSync(probe, { force: true });
+  } catch (error) {
+    throw new DatabaseOpenError(`cannot use the PGlite data folder ${dir}: ${fsCause(error)}`, error);
+  }
 }
 
 /**

@@ -50,7 +50,9 @@ export function drainable(server: Server): Drainer {
     if (state.fresh !== undefined && Date.now() - state.fresh < FRESH_MS) return;
     socket.destroy();
   };
+  let lastConnection = 0;
   server.on('connection', (socket: Socket) => {
+    lastConnection = Date.now();
     const state: SocketState = { active: 0, readAtIdle: socket.bytesRead, fresh: Date.now() };
     sockets.set(socket, state);
     socket.once('close', () => sockets.delete(socket));
@@ -87,14 +89,20 @@ export function drainable(server: Server): Drainer {
       const done = () => { clearTimeout(settle); clearInterval(idle); clearTimeout(force); resolve(); };
       // the listener stays open a moment: connections already in its backlog (not yet accepted) would be reset by
       // closing it; they are accepted and answered with Connection: close like the rest
-      const settle = setTimeout(() => {
+      // A busy event loop (PGlite runs in it) may fire this timer before it has accepted what waits in the backlog:
+      // the close happens in a check phase (after a poll phase has accepted what is there), and only once no
+      // connection has arrived for SETTLE_MS.
+      let settle: NodeJS.Timeout;
+      const closeListener = () => {
+        if (Date.now() - lastConnection < SETTLE_MS) { settle = setTimeout(() => setImmediate(closeListener), SETTLE_MS); return; }
         sweep();
         idle = setInterval(sweep, 50);
         // net.Server's close: node:http's own (since Node 19) would first destroy every socket it deems idle
         if (server.listening) NetServer.prototype.close.call(server, () => done());
         else if (sockets.size === 0) done();
         else server.once('close', done);
-      }, SETTLE_MS);
+      };
+      settle = setTimeout(() => setImmediate(closeListener), SETTLE_MS);
     })),
   };
 }

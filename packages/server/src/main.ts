@@ -5,7 +5,7 @@ import { startSubgraph } from './subgraph.js';
 import { internalSecretFromEnv } from './identity.js';
 import { routeConsoleToLog } from './log.js';
 import { startTracing } from './tracing.js';
-import { onShutdown } from './shutdown.js';
+import { onShutdown, startupFailed } from './shutdown.js';
 
 export async function runSubgraph(factory: (connection: Connection) => SubgraphService, defaultPort: number): Promise<void> {
   const name = factory.name || 'subgraph';
@@ -14,7 +14,7 @@ export async function runSubgraph(factory: (connection: Connection) => SubgraphS
   const connection = await connect({
     url: process.env.DATABASE_URL,
     dataDir: process.env.DATABASE_URL ? undefined : (process.env.ANSINH_DATA_DIR ?? '.data/pglite'),
-  });
+  }).catch((error) => startupFailed(name, error));
   const service = factory(connection);
   await service.prepare({ demo: process.env.ANSINH_DEMO_DATA !== 'off' });
   const running = await startSubgraph(service.definition, {

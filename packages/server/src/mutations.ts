@@ -62,29 +62,72 @@ export interface IdempotentOptions<T> {
 }
 
 export async function runIdempotent<T>(db: Db<any>, pgSchema: string, o: IdempotentOptions<T>): Promise<{ result: T; replayed: boolean }> {
-  const key = o.key.trim();
-  if (key.length < 8 || key.length > 200) {
-    throw badInput(`"idempotencyKey" must be 8 to 200 characters (a UUID the client makes for this change), got ${JSON.stringify(o.key)}`, 'idempotencyKey');
-  }
-  const hash = createHash('sha256').update(`${o.operation}\n${stable(o.input)}`).digest('hex');
-  const table = sql.raw(`"${pgSchema}"."idempotency_keys"`);
+  const key = idempotencyKey(o.key);
   return db.transaction(async (tx) => {
     const unitId = await checkCaller(tx, pgSchema, o.context, o.operation, await o.household(tx), o.missing);
-    const inserted = await rows<{ key: string }>(tx, sql`insert into ${table} (key, operation, input_hash) values (${key}, ${o.operation}, ${hash})
-      on conflict (key) do nothing returning key`);
-    if (inserted.length === 0) {
-      const [first] = await rows<{ operation: string; input_hash: string; result: T }>(tx, sql`select operation, input_hash, result from ${table} where key = ${key}`);
-      if (!first || first.operation !== o.operation || first.input_hash !== hash) {
-        throw new GraphQLError(`The idempotency key "${key}" was already used for a different change${first && first.operation !== o.operation ? ` (${first.operation})` : ''}; use a new key for a new change`, {
-          extensions: { code: 'IDEMPOTENCY_KEY_REUSED', argument: 'idempotencyKey' },
-        });
-      }
-      return { result: (typeof first.result === 'string' ? JSON.parse(first.result) : first.result) as T, replayed: true };
-    }
-    const result = await o.run(tx, unitId);
-    await tx.execute(sql`update ${table} set result = ${JSON.stringify(result)}::jsonb where key = ${key}`);
-    return { result, replayed: false };
+    return withIdempotencyKey(tx, pgSchema, { key, operation: o.operation, input: o.input }, () => o.run(tx, unitId));
   });
+}
+
+/** Checks a client's idempotency key: 8 to 200 characters once trimmed. */
+export function idempotencyKey(given: string): string {
+  const key = given.trim();
+  if (key.length < 8 || key.length > 200) {
+    throw badInput(`"idempotencyKey" must be 8 to 200 characters (a UUID the client makes for this change), got ${JSON.stringify(given)}`, 'idempotencyKey');
+  }
+  return key;
+}
+
+export interface IdempotencyClaim {
+  key: string;
+  /** e.g. `households.recordAssessment` */
+  operation: string;
+  /** the mutation's input without the key */
+  input: unknown;
+}
+
+const inputHash = (claim: IdempotencyClaim) => createHash('sha256').update(`${claim.operation}\n${stable(claim.input)}`).digest('hex');
+
+function keyReused(claim: IdempotencyClaim, operation?: string): GraphQLError {
+  return new GraphQLError(`The idempotency key "${claim.key}" was already used for a different change${operation && operation !== claim.operation ? ` (${operation})` : ''}; use a new key for a new change`, {
+    extensions: { code: 'IDEMPOTENCY_KEY_REUSED', argument: 'idempotencyKey' },
+  });
+}
+
+/**
+ * The one idempotency mechanism of every mutation (each subgraph has its `idempotency_keys` table, see
+ * `idempotencyTable`): inside the mutation's transaction, claim the key, run the change and store its result. A
+ * concurrent call with the same key waits on the key's row (its insert conflicts once the first commits) and then
+ * returns the stored result; the same key with another input is IDEMPOTENCY_KEY_REUSED. The result must be JSON.
+ */
+export async function withIdempotencyKey<T>(tx: Db<any>, pgSchema: string, claim: IdempotencyClaim, run: () => Promise<T>): Promise<{ result: T; replayed: boolean }> {
+  const key = idempotencyKey(claim.key);
+  const hash = inputHash(claim);
+  const table = sql.raw(`"${pgSchema}"."idempotency_keys"`);
+  const inserted = await rows<{ key: string }>(tx, sql`insert into ${table} (key, operation, input_hash) values (${key}, ${claim.operation}, ${hash})
+    on conflict (key) do nothing returning key`);
+  if (inserted.length === 0) {
+    const [first] = await rows<{ operation: string; input_hash: string; result: T }>(tx, sql`select operation, input_hash, result from ${table} where key = ${key}`);
+    if (!first || first.operation !== claim.operation || first.input_hash !== hash) throw keyReused({ ...claim, key }, first?.operation);
+    return { result: (typeof first.result === 'string' ? JSON.parse(first.result) : first.result) as T, replayed: true };
+  }
+  const result = await run();
+  await tx.execute(sql`update ${table} set result = ${JSON.stringify(result)}::jsonb where key = ${key}`);
+  return { result, replayed: false };
+}
+
+/**
+ * The stored result of a key already used, before the mutation checks its input against the current state (a
+ * retried re-assignment would otherwise be refused as "already there"); undefined when the key is new. The caller's
+ * role and area are checked before this, as for the change itself.
+ */
+export async function replayOf<T>(db: Db<any>, pgSchema: string, claim: IdempotencyClaim): Promise<T | undefined> {
+  const key = idempotencyKey(claim.key);
+  const table = sql.raw(`"${pgSchema}"."idempotency_keys"`);
+  const [first] = await rows<{ operation: string; input_hash: string; result: T | string | null }>(db, sql`select operation, input_hash, result from ${table} where key = ${key}`);
+  if (!first || first.result === null) return undefined;
+  if (first.operation !== claim.operation || first.input_hash !== inputHash(claim)) throw keyReused({ ...claim, key }, first.operation);
+  return (typeof first.result === 'string' ? JSON.parse(first.result) : first.result) as T;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { rootCause } from './log.js';
+
 /**
  * The process side of graceful shutdown: SIGTERM and SIGINT (a supervisor, a container runtime, Ctrl-C) and the
  * death of the parent process start one orderly stop. The parent watch is for `pnpm start` / `pnpm serve`: pnpm
@@ -24,4 +26,15 @@ export function onShutdown(stop: (reason: string) => Promise<void>, options: { w
   // process.ppid is read afresh each time: it changes when the parent exits and this process is re-parented
   const watch = setInterval(() => { if (options.watchParent !== false && process.ppid !== parent) once('parent process exited'); }, 500);
   watch.unref();
+}
+
+/**
+ * A start-up that failed: one line on stderr with the cause (and the path, for a data folder), exit status 1. No
+ * stack and no driver dump (PGlite's error carries the whole WebAssembly module's state); a database error's
+ * message goes through rootCause (no values).
+ */
+export function startupFailed(service: string, error: unknown): never {
+  const message = (error as Error)?.name === 'DatabaseOpenError' ? (error as Error).message : rootCause(error);
+  process.stderr.write(`${service}: start-up failed: ${message}\n`);
+  process.exit(1);
 }

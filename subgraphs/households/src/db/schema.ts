@@ -1,7 +1,7 @@
 /** The households subgraph's tables, in the PostgreSQL schema `households`. */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, date, index, integer, pgSchema, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, unitTables } from '@ansinh/db';
 
 export const householdsSchema = pgSchema('households');
 
@@ -112,7 +112,14 @@ export const assessments = householdsSchema.table('assessments', {
   unitId: text('unit_id').references(() => units.id),
   /** Nhân khẩu: the household's persons at the review, so a printed report can be reproduced later (docs/households.md). */
   persons: smallint('persons').notNull(),
-}, (t) => [index('assessments_unit_idx').on(t.unitId, t.reviewYear), index('assessments_household_idx').on(t.householdId, t.reviewYear, t.assessedOn), index('assessments_year_idx').on(t.reviewYear, t.status)]);
+}, (t) => [
+  index('assessments_unit_idx').on(t.unitId, t.reviewYear), index('assessments_household_idx').on(t.householdId, t.reviewYear, t.assessedOn), index('assessments_year_idx').on(t.reviewYear, t.status),
+  // the business key: one review of a household per year, kind and date (the import treats these as the same review)
+  uniqueIndex('assessments_review_key').on(t.householdId, t.reviewYear, t.kind, t.assessedOn),
+]);
+
+/** Keys of mutations already applied, with their result (packages/server/src/mutations.ts: withIdempotencyKey). */
+export const idempotencyKeys = idempotencyTable(householdsSchema);
 
 export type UnitModel = typeof units.$inferSelect;
 export type HouseholdModel = typeof households.$inferSelect;

@@ -5,9 +5,9 @@ import { unitInArea } from '../access.js';
 import { publishRegistry } from '../domain/registry.js';
 import { GraphQLError } from 'graphql';
 import { toIsoDate } from '@ansinh/scalars';
-import { badInput, forbidden } from '@ansinh/server';
+import { badInput, forbidden, replayOf, withIdempotencyKey } from '@ansinh/server';
 import type { Context } from '../context.js';
-import { assessments, householdUnitChanges, households, members, type HouseholdModel } from '../db/schema.js';
+import { assessments, householdUnitChanges, households, members, type AssessmentModel, type HouseholdModel } from '../db/schema.js';
 import { inForce, unitOn } from '../db/units.js';
 import { classify } from '../domain/classify.js';
 import { applicableStandards, requireStandard } from '../domain/standards.js';
@@ -35,8 +35,11 @@ const required = (value: string, field: string) => {
 
 export const mutationResolvers: Resolvers = {
   Mutation: {
-    recordAssessment: async (_, { input }, ctx) => {
+    recordAssessment: async (_, { input: { idempotencyKey, ...input } }, ctx) => {
       const household = await requireHousehold(ctx, input.householdCode);
+      const claim = { key: idempotencyKey, operation: 'households.recordAssessment', input };
+      const replay = await replayOf<AssessmentModel>(ctx.db, 'households', claim);
+      if (replay) return replay;
       const assessedOn = toIsoDate(input.assessedOn);
       const recordedBy = required(input.recordedBy, 'recordedBy');
       if (Number(assessedOn.slice(0, 4)) !== input.reviewYear) {
@@ -58,22 +61,32 @@ export const mutationResolvers: Resolvers = {
           extensions: { code: 'BAD_USER_INPUT', argument: 'input.status', classification: { status: result.status, standard: result.standardCode, ...result.reasons } },
         });
       }
-      return ctx.db.transaction(async (tx) => {
+      return ctx.db.transaction(async (tx) => (await withIdempotencyKey(tx, 'households', claim, async () => {
         // persons as of the review: the household's members now (docs/households.md)
         const [{ n: persons }] = await tx.select({ n: sql<number>`count(*)::int` }).from(members).where(eq(members.householdId, household.id)) as [{ n: number }];
+        // the business key (household, year, kind, date): another key for the same review is a conflict, not a second review
         const [row] = await tx.insert(assessments).values({
           householdId: household.id, reviewYear: input.reviewYear, kind: input.kind, assessedOn,
           standardCode: standard.code, incomePerCapita: input.incomePerCapita, incomePeriod: input.incomePeriod,
           deprivedIndicators: result.reasons.deprivedIndicators, status: result.status, recordedBy, unitId: household.unitId, persons,
-        }).returning();
+        }).onConflictDoNothing().returning();
+        if (!row) {
+          throw new GraphQLError(`Household ${household.code} already has a ${input.kind} review dated ${assessedOn} (review year ${input.reviewYear}); correct that review instead of recording a second one`, {
+            extensions: { code: 'CONFLICT', argument: 'input.assessedOn' },
+          });
+        }
         await publishRegistry(tx, ctx.followers, [household.id]);
         ctx.loaders.assessmentsOfHousehold.clear(household.id);
         ctx.loaders.latestAssessment.clear(household.id);
-        return row!;
-      });
+        return row;
+      })).result);
     },
-    reassignHousehold: async (_, { input }, ctx) => {
+    reassignHousehold: async (_, { input: { idempotencyKey, ...input } }, ctx) => {
       const household = await requireHousehold(ctx, input.householdCode);
+      // the stored result is the household's id: its row is read afresh (a replay answers with the household now)
+      const claim = { key: idempotencyKey, operation: 'households.reassignHousehold', input };
+      const replay = await replayOf<{ householdId: string }>(ctx.db, 'households', claim);
+      if (replay) return household;
       const effectiveOn = toIsoDate(input.effectiveOn);
       const recordedBy = required(input.recordedBy, 'recordedBy');
       const target = await unitOn(ctx.db, input.unitCode, effectiveOn);
@@ -92,15 +105,21 @@ export const mutationResolvers: Resolvers = {
         throw badInput(`"input.effectiveOn" ${effectiveOn} is before the household's last re-assignment (${last.effectiveOn})`, 'input.effectiveOn');
       }
       if (!inForce(target, effectiveOn)) throw badInput(`${target.name} is not in force on ${effectiveOn}`, 'input.unitCode');
-      return ctx.db.transaction(async (tx) => {
+      let changed: HouseholdModel | undefined;
+      await ctx.db.transaction(async (tx) => withIdempotencyKey(tx, 'households', claim, async () => {
         await tx.insert(householdUnitChanges).values({ householdId: household.id, fromUnitId: household.unitId, toUnitId: target.id, effectiveOn, recordedBy });
         const [row] = await tx.update(households).set({ unitId: target.id }).where(eq(households.id, household.id)).returning();
         await publishRegistry(tx, ctx.followers, [household.id]);
         ctx.loaders.unitChangesOfHousehold.clear(household.id);
         ctx.loaders.household.clear(household.id).prime(household.id, row!);
         ctx.loaders.householdByCode.clear(household.code).prime(household.code, row!);
-        return row!;
-      });
+        changed = row!;
+        return { householdId: household.id };
+      }));
+      // a concurrent call with the same key that waited for the first: the household as that one left it
+      if (changed) return changed;
+      const [now] = await ctx.db.select().from(households).where(eq(households.id, household.id));
+      return now!;
     },
   },
 };
