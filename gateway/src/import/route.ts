@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
-import { HttpError, log, recordOf, rootCause, safeError, sendJson, type ImportCaller, type ServiceMetrics } from '@ansinh/server';
+import { HttpError, log, recordOf, rootCause, safeError, sendJson, type ImportCaller, type ServiceMetrics, writeFailureCause, writeHealth } from '@ansinh/server';
 import { FILE_KINDS, ImportConflict, ImportSession, isFileKind, kindFromName, type ImportReport, type SubgraphDbs } from './orchestrator.js';
 
 export interface ImportRouteOptions {
@@ -85,12 +85,20 @@ export function importRoute(options: ImportRouteOptions) {
           options.metrics?.imports.inc({ status: 'conflict' });
           throw new HttpError(409, 'CONFLICT', `${error.message[0]!.toUpperCase()}${error.message.slice(1)}`);
         }
+        const writeCause = writeFailureCause(error);
+        if (writeCause) {
+          writeHealth.failed(writeCause);
+          options.metrics?.imports.inc({ status: 'failed' });
+          log.error({ service: record?.service, requestId: record?.requestId, subject: caller.sub, role: caller.role, dryRun, ...session.summary(), cause: writeCause }, 'import failed: database write failed, nothing was written');
+          throw new HttpError(503, 'DATABASE_WRITE_FAILED', `The import could not write to the database: ${writeCause}. Nothing was written; import again when the operators have fixed it.`);
+        }
         // counts and the cause, never the rows: a driver's error carries the statement's parameters (every value)
         const counts = session.summary();
         options.metrics?.imports.inc({ status: 'failed' });
         log.error({ service: record?.service, requestId: record?.requestId, subject: caller.sub, role: caller.role, dryRun, ...counts, err: safeError(error) }, 'import failed: nothing was written');
         throw new HttpError(500, 'INTERNAL_SERVER_ERROR', `The import failed and wrote nothing (${rootCause(error)}). Quote request ${record?.requestId ?? '-'} to the operators.`);
       }
+      if (report.status === 'applied' && !report.noChange) writeHealth.succeeded();
       countRows(options.metrics, report);
       if (record) record.extra.import = { status: report.status, dryRun, files: report.files.length, issues: report.issues.length, counts: report.counts };
       sendJson(res, report.status === 'rejected' ? 422 : 200, { ...report, caller: { sub: caller.sub, role: caller.role, units: caller.units } });
