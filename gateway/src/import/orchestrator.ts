@@ -87,8 +87,11 @@ export class ImportConflict extends Error {
 
 /** The import lock's key (pg_try_advisory_xact_lock(int, int)): one import at a time per database. */
 const LOCK_KEY = [0x616e_7368, 1] as const;
-/** Imports in this process (the PGlite connection is one session, where an advisory lock is re-entrant). */
-let localHolder: string | undefined;
+/**
+ * Imports in this process, per database handle (a PGlite connection is one session, where an advisory lock is
+ * re-entrant; tests run several databases in one process).
+ */
+const localHolders = new WeakMap<object, string>();
 
 /** Who runs an import, as other imports are told: the caller's subject and role, process id and host (no data). */
 function identity(caller: ImportCaller): string {
@@ -101,11 +104,12 @@ function identity(caller: ImportCaller): string {
  * itself through its session's application_name (SET LOCAL: reverts at the transaction's end), read by the loser
  * from pg_stat_activity with the time its transaction started.
  */
-async function lockImport(tx: Db<any>, caller: ImportCaller): Promise<() => void> {
-  if (localHolder) throw new ImportConflict(localHolder);
+async function lockImport(db: Db<any>, tx: Db<any>, caller: ImportCaller): Promise<() => void> {
+  const holder = localHolders.get(db);
+  if (holder) throw new ImportConflict(holder);
   const me = `${identity(caller)}, started ${new Date().toISOString()}`;
-  localHolder = me;
-  const release = () => { if (localHolder === me) localHolder = undefined; };
+  localHolders.set(db, me);
+  const release = () => { if (localHolders.get(db) === me) localHolders.delete(db); };
   try {
     const [{ locked }] = await rows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${LOCK_KEY[0]}::int, ${LOCK_KEY[1]}::int) as locked`) as [{ locked: boolean }];
     if (!locked) {
@@ -187,7 +191,7 @@ export class ImportSession {
       await this.units.validate(this.caller);
       await this.dbs.households.transaction(async (tx) => {
         // first of all: an overlapping import would otherwise fail late on a unique key, or wait on its rows
-        unlock = await lockImport(tx as never, this.caller);
+        unlock = await lockImport(this.dbs.households, tx as never, this.caller);
         const context: ImportContext = {
           caller: this.caller, ledger: new KeyLedger(tx as never), progress: this.progress,
           households: (t, codes) => this.households.householdRefs(t as never, codes),
