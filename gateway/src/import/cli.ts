@@ -2,14 +2,15 @@
  * `pnpm import [--dry-run] [--units 79,31] [--json] FILE...` — imports CSV files straight into the database
  * (DATABASE_URL, or the PGlite folder ANSINH_DATA_DIR / .data/pglite). A file's kind comes from its name
  * (households.csv, members-2024.csv, …) or is given as KIND=FILE. Exit status: 0 imported (or valid in a dry
- * run), 1 rejected (every bad row is printed), 2 usage or system error.
+ * run), 1 rejected (every bad row is printed), 2 usage or system error, 3 another import is running (CONFLICT: the
+ * line names it and when it started; nothing was written).
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@ansinh/db';
 import { createServices, importDbs, prepareServices } from '../system.js';
 import { rootCause } from '@ansinh/server';
-import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type FileKind } from './orchestrator.js';
+import { FILE_KINDS, ImportConflict, ImportSession, isFileKind, kindFromName, type FileKind } from './orchestrator.js';
 
 // a driver's error carries the failed statement's parameters (every row value): only its cause is printed
 const fail = (error: unknown) => {
@@ -66,8 +67,13 @@ try {
   }
   exitCode = report.status === 'rejected' ? 1 : 0;
 } catch (error) {
-  console.error(`import failed: ${rootCause(error)}`);
-  exitCode = 2;
+  if (error instanceof ImportConflict) {
+    console.error(`import failed (CONFLICT): ${error.message}`);
+    exitCode = 3;
+  } else {
+    console.error(`import failed: ${rootCause(error)}`);
+    exitCode = 2;
+  }
 } finally {
   await connection.close();
 }

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, connectionPool, ping, rows, sql, type Connection } from '@ansinh/db';
-import { log, rootCause, routeConsoleToLog, safeError, sendJson, serveHttp, ServiceMetrics, startTracing, type SubgraphService } from '@ansinh/server';
+import { log, rootCause, routeConsoleToLog, safeError, sendJson, serveHttp, ServiceMetrics, startTracing, writeHealth, type SubgraphService } from '@ansinh/server';
 import { credit } from '@ansinh/credit';
 import { health } from '@ansinh/health';
 import { households } from '@ansinh/households';
@@ -93,6 +93,8 @@ const running = await serveHttp({
     '/ready': async (_req, res) => {
       try {
         await ping(connection);
+        const writes = writeHealth.problem();
+        if (writes) return sendJson(res, 503, { status: 'not ready', service: 'import', reason: writes });
         sendJson(res, 200, { status: 'ready', service: 'import' });
       } catch (error) {
         sendJson(res, 503, { status: 'not ready', service: 'import', reason: rootCause(error) });

@@ -9,11 +9,11 @@
  * (`pnpm import`) and the HTTP endpoint (`POST /import`).
  */
 import { createReadStream, createWriteStream, mkdtempSync, ReadStream, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sql, type Db, type RegistryFollower } from '@ansinh/db';
+import { rows, sql, type Db, type RegistryFollower } from '@ansinh/db';
 import {
   KeyLedger, RollBack, runImport, UNIT_KINDS, UnitsImport,
   type ChunkImporter, type ImportCaller, type ImportContext, type ImportCounts, type ImportFile, type ImportIssue, type Progress, type UnitTables,
@@ -74,6 +74,59 @@ const ANALYSED: Partial<Record<FileKind, string[]>> = {
   housing_supports: ['housing.supports', 'housing.funding_lines'],
 };
 
+/**
+ * Another import holds the import lock: the losing one stops at once with the holder's identity (who, which process
+ * and host, since when), never with row values. `code` CONFLICT: the HTTP route answers 409, the CLI exits 3.
+ */
+export class ImportConflict extends Error {
+  readonly code = 'CONFLICT';
+  constructor(readonly holder: string) {
+    super(`another import is running: ${holder}; nothing was written, import again when it has finished`);
+  }
+}
+
+/** The import lock's key (pg_try_advisory_xact_lock(int, int)): one import at a time per database. */
+const LOCK_KEY = [0x616e_7368, 1] as const;
+/**
+ * Imports in this process, per database handle (a PGlite connection is one session, where an advisory lock is
+ * re-entrant; tests run several databases in one process).
+ */
+const localHolders = new WeakMap<object, string>();
+
+/** Who runs an import, as other imports are told: the caller's subject and role, process id and host (no data). */
+function identity(caller: ImportCaller): string {
+  return `${caller.sub} (${caller.role}) pid ${process.pid} on ${hostname()}`.slice(0, 63);
+}
+
+/**
+ * Takes the import lock inside the import's transaction (released at its end, whatever happens, also when the
+ * process dies): in this process, and in PostgreSQL with a transaction-level advisory lock whose holder names
+ * itself through its session's application_name (SET LOCAL: reverts at the transaction's end), read by the loser
+ * from pg_stat_activity with the time its transaction started.
+ */
+async function lockImport(db: Db<any>, tx: Db<any>, caller: ImportCaller): Promise<() => void> {
+  const holder = localHolders.get(db);
+  if (holder) throw new ImportConflict(holder);
+  const me = `${identity(caller)}, started ${new Date().toISOString()}`;
+  localHolders.set(db, me);
+  const release = () => { if (localHolders.get(db) === me) localHolders.delete(db); };
+  try {
+    const [{ locked }] = await rows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${LOCK_KEY[0]}::int, ${LOCK_KEY[1]}::int) as locked`) as [{ locked: boolean }];
+    if (!locked) {
+      const [holder] = await rows<{ name: string; started: string | null }>(tx, sql`
+        select a.application_name as name, to_char(a.xact_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as started
+        from pg_locks l join pg_stat_activity a on a.pid = l.pid
+        where l.locktype = 'advisory' and l.granted and l.classid = ${LOCK_KEY[0]}::int::oid and l.objid = ${LOCK_KEY[1]}::int::oid and l.objsubid = 2`);
+      throw new ImportConflict(holder ? `${holder.name.replace(/^ansinh import: /, '') || 'an unnamed session'}, started ${holder.started ?? 'at an unknown time'}` : 'a session that has just finished');
+    }
+    await tx.execute(sql`select set_config('application_name', ${`ansinh import: ${identity(caller)}`.slice(0, 63)}, true)`);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return release;
+}
+
 export class ImportSession {
   private readonly units: UnitsImport;
   private readonly households: HouseholdsImport;
@@ -132,10 +185,13 @@ export class ImportSession {
   async finish(options: { dryRun?: boolean } = {}): Promise<ImportReport> {
     const dryRun = options.dryRun ?? false;
     let committed = false;
+    let unlock = () => {};
     try {
       this.progress('checking and writing…');
       await this.units.validate(this.caller);
       await this.dbs.households.transaction(async (tx) => {
+        // first of all: an overlapping import would otherwise fail late on a unique key, or wait on its rows
+        unlock = await lockImport(this.dbs.households, tx as never, this.caller);
         const context: ImportContext = {
           caller: this.caller, ledger: new KeyLedger(tx as never), progress: this.progress,
           households: (t, codes) => this.households.householdRefs(t as never, codes),
@@ -152,6 +208,7 @@ export class ImportSession {
     } catch (error) {
       if (!(error instanceof RollBack)) throw error;
     } finally {
+      unlock();
       if (this.spool) rmSync(this.spool, { recursive: true, force: true });
     }
     if (committed) await this.analyze();

@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
-import { HttpError, log, recordOf, rootCause, safeError, sendJson, type ImportCaller, type ServiceMetrics } from '@ansinh/server';
-import { FILE_KINDS, ImportSession, isFileKind, kindFromName, type ImportReport, type SubgraphDbs } from './orchestrator.js';
+import { HttpError, log, recordOf, rootCause, safeError, sendJson, type ImportCaller, type ServiceMetrics, writeFailureCause, writeHealth } from '@ansinh/server';
+import { FILE_KINDS, ImportConflict, ImportSession, isFileKind, kindFromName, type ImportReport, type SubgraphDbs } from './orchestrator.js';
 
 export interface ImportRouteOptions {
   dbs: SubgraphDbs;
@@ -16,7 +16,7 @@ export interface ImportRouteOptions {
   /** largest upload, all files together (bytes) */
   maxBytes?: number;
   /** one import at a time per process: the PGlite connection is shared, and imports are large */
-  lock?: { busy: boolean };
+  lock?: { busy: boolean; holder?: string };
   /** imports and import rows are counted here */
   metrics?: ServiceMetrics;
 }
@@ -47,8 +47,9 @@ export function importRoute(options: ImportRouteOptions) {
     if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
       throw new HttpError(400, 'BAD_REQUEST', 'Send the CSV files as multipart/form-data, one part per file');
     }
-    if (lock.busy) throw new HttpError(409, 'CONFLICT', 'Another import is running; try again when it has finished');
+    if (lock.busy) throw new HttpError(409, 'CONFLICT', `Another import is running: ${lock.holder ?? 'in this process'}; try again when it has finished`);
     lock.busy = true;
+    lock.holder = `${caller.sub} (${caller.role}) request ${record?.requestId ?? '-'}, started ${new Date().toISOString()}`;
     try {
       const session = new ImportSession(options.dbs, caller);
       let files = 0;
@@ -80,12 +81,24 @@ export function importRoute(options: ImportRouteOptions) {
       try {
         report = await session.finish({ dryRun });
       } catch (error) {
+        if (error instanceof ImportConflict) {
+          options.metrics?.imports.inc({ status: 'conflict' });
+          throw new HttpError(409, 'CONFLICT', `${error.message[0]!.toUpperCase()}${error.message.slice(1)}`);
+        }
+        const writeCause = writeFailureCause(error);
+        if (writeCause) {
+          writeHealth.failed(writeCause);
+          options.metrics?.imports.inc({ status: 'failed' });
+          log.error({ service: record?.service, requestId: record?.requestId, subject: caller.sub, role: caller.role, dryRun, ...session.summary(), cause: writeCause }, 'import failed: database write failed, nothing was written');
+          throw new HttpError(503, 'DATABASE_WRITE_FAILED', `The import could not write to the database: ${writeCause}. Nothing was written; import again when the operators have fixed it.`);
+        }
         // counts and the cause, never the rows: a driver's error carries the statement's parameters (every value)
         const counts = session.summary();
         options.metrics?.imports.inc({ status: 'failed' });
         log.error({ service: record?.service, requestId: record?.requestId, subject: caller.sub, role: caller.role, dryRun, ...counts, err: safeError(error) }, 'import failed: nothing was written');
         throw new HttpError(500, 'INTERNAL_SERVER_ERROR', `The import failed and wrote nothing (${rootCause(error)}). Quote request ${record?.requestId ?? '-'} to the operators.`);
       }
+      if (report.status === 'applied' && !report.noChange) writeHealth.succeeded();
       countRows(options.metrics, report);
       if (record) record.extra.import = { status: report.status, dryRun, files: report.files.length, issues: report.issues.length, counts: report.counts };
       sendJson(res, report.status === 'rejected' ? 422 : 200, { ...report, caller: { sub: caller.sub, role: caller.role, units: caller.units } });

@@ -6,6 +6,7 @@ export * from './identity.js';
 export * from './main.js';
 export * from './service.js';
 export * from './subgraph.js';
+export * from './write-health.js';
 export * from './mutations.js';
 export * from './import.js';
 export * from './loaders.js';

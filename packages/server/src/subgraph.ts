@@ -14,12 +14,13 @@ import { INTERNAL_HEADER, verifyInternalToken, type Caller } from './identity.js
 import type { AccessRecorder } from './access-log.js';
 import { isStatementCancelled } from '@ansinh/db';
 import { admissionFromEnv, type AdmissionSettings } from './overload.js';
+import { writeFailureCause, writeHealth } from './write-health.js';
 
 /** Codes a client can cause and act on; anything else is an internal error and is masked. */
 const CLIENT_CODES = new Set([
   'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND',
   'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
-  'CONFLICT', 'QUERY_TOO_COMPLEX', 'DOWNSTREAM_SERVICE_ERROR', 'SUBGRAPH_UNAVAILABLE', 'IDEMPOTENCY_KEY_REUSED', 'DATABASE_UNAVAILABLE',
+  'CONFLICT', 'QUERY_TOO_COMPLEX', 'DOWNSTREAM_SERVICE_ERROR', 'SUBGRAPH_UNAVAILABLE', 'IDEMPOTENCY_KEY_REUSED', 'DATABASE_UNAVAILABLE', 'DATABASE_WRITE_FAILED',
   'SERVER_OVERLOADED', 'DEADLINE_EXCEEDED',
 ]);
 
@@ -66,6 +67,18 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, subg
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: 'DATABASE_UNAVAILABLE', ...(subgraph ? { subgraph } : {}) },
+    };
+  }
+  // a full disk or a read-only database: said as such, and /ready turns not-ready until a write succeeds
+  const writeCause = writeFailureCause(error);
+  if (writeCause) {
+    writeHealth.failed(writeCause);
+    log.error({ service: subgraph, path: formatted.path?.join('.'), cause: writeCause }, 'database write failed');
+    return {
+      message: `${subgraph ? `The ${subgraph} subgraph` : 'The server'} could not write to its database: ${writeCause}. Nothing was written; retry when the operators have fixed it.`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'DATABASE_WRITE_FAILED', cause: writeCause, ...(subgraph ? { subgraph } : {}) },
     };
   }
   log.error({ err: safeError((error as { originalError?: unknown })?.originalError ?? error), path: formatted.path?.join('.') }, 'internal error (masked for the client)');
@@ -137,9 +150,11 @@ export async function startSubgraph<Ctx extends BaseContext>(
             }
           },
           // the access log: what this request read, in one statement, before the answer leaves
-          async willSendResponse({ contextValue }) {
+          async willSendResponse({ contextValue, operation, response }) {
             const access = (contextValue as { access?: AccessRecorder }).access;
             if (access) await access.flush();
+            // a mutation that wrote without error: writes work (again)
+            if (operation?.operation === 'mutation' && response.body.kind === 'single' && !response.body.singleResult.errors?.length) writeHealth.succeeded();
           },
         };
       },
@@ -179,6 +194,8 @@ export async function startSubgraph<Ctx extends BaseContext>(
             definition.ready?.(),
             new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the database did not answer within 2000 ms')), 2_000); }),
           ]).finally(() => clearTimeout(timer));
+          const writes = writeHealth.problem();
+          if (writes) return sendJson(res, 503, { status: 'not ready', subgraph: definition.name, reason: writes });
           sendJson(res, 200, { status: 'ready', subgraph: definition.name });
         } catch (error) {
           // ping's error names the database and the cause ("database unavailable: PostgreSQL at host:port/db (…)")

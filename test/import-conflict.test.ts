@@ -1,0 +1,87 @@
+/**
+ * Two overlapping imports at once: the one that comes second stops at once with CONFLICT and the identity of the
+ * import that holds the lock (who, process, host, since when), exit status 3, and no row value on its stderr; the
+ * first one goes on and commits. The first CLI is paused (SIGSTOP) while it holds its transaction, so the overlap is
+ * certain. PostgreSQL only (TEST_DATABASE_URL): separate processes over one database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateImport, type Generated } from './bench/generate.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const enabled = Boolean(process.env.TEST_DATABASE_URL) && inject('database').kind === 'postgres';
+
+describe.skipIf(!enabled)('two overlapping imports', () => {
+  const name = `ansinh_conflict_${Date.now()}_${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'ansinh-conflict-'));
+  let admin: postgres.Sql;
+  let db: postgres.Sql;
+  let url: string;
+  let files: Generated;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const database = inject('database');
+    if (database.kind !== 'postgres') throw new Error('PostgreSQL only');
+    await admin.unsafe(`create database ${name} template ${database.template}`);
+    const u = new URL(process.env.TEST_DATABASE_URL!);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    db = postgres(url, { max: 1, onnotice: () => {} });
+    files = await generateImport(dir, 30_000, 77, 'CONF');
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) { c.kill('SIGCONT'); c.kill('SIGKILL'); }
+    await db?.end();
+    await admin?.unsafe(`drop database if exists ${name} with (force)`);
+    await admin?.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/import/cli.ts', files.households, files.members, files.assessments], {
+      cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const out = { stderr: '', stdout: '' };
+    child.stderr!.on('data', (d) => { out.stderr += d; });
+    child.stdout!.on('data', (d) => { out.stdout += d; });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, out, exited };
+  };
+
+  it('the second says CONFLICT with the first one\'s identity and no row value; the first commits', async () => {
+    const first = run();
+    // pause the first once it is writing inside its transaction (it holds the import lock until it ends)
+    await new Promise<void>((resolve, reject) => {
+      first.child.stderr!.on('data', () => { if (/households rows checked and written/.test(first.out.stderr)) resolve(); });
+      first.child.once('exit', () => reject(new Error(`the first import ended before it was paused:\n${first.out.stderr}`)));
+    });
+    first.child.kill('SIGSTOP');
+    const second = run();
+    const code = await second.exited;
+    first.child.kill('SIGCONT');
+
+    expect(code).toBe(3);
+    expect(second.out.stderr).toMatch(new RegExp(`import failed \\(CONFLICT\\): another import is running: cli \\(ADMIN\\) pid ${first.child.pid} on .+, started \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ; nothing was written`));
+    // short, and no name, address or identity number of the files
+    expect(second.out.stderr.length).toBeLessThan(2000);
+    // addresses are the quoted cells of households.csv; members.csv has no quoted cell (name 3rd, national id 7th)
+    const addresses = [...readFileSync(files.households, 'utf8').matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+    const members = readFileSync(files.members, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const values = [...addresses, ...members.map((m) => m[2]!), ...members.map((m) => m[6]!).filter(Boolean)];
+    expect(values.length).toBeGreaterThan(60_000);
+    const leaked = values.filter((v) => second.out.stderr.includes(v) || second.out.stdout.includes(v));
+    expect(leaked).toEqual([]);
+
+    expect(await first.exited).toBe(0);
+    const [row] = await db`select count(*)::int as n from households.households where code like 'CONF-%'`;
+    expect(row!.n).toBe(30_000);
+  }, 240_000);
+});
