@@ -98,7 +98,11 @@ export const resolvers: Resolvers = {
     entrustingOrganisation: (g) => g.entrustingOrganisation as never,
     unit: (g) => ({ id: g.unitId }),
   },
+  Lender: {
+    id: (l) => l.code,
+  },
   InterestRate: {
+    id: (r) => `${r.programme}:${r.lender}:${r.validFrom}`,
     programme: (r) => r.programme as never,
     annualRate: (r) => Number(r.annualRate),
   },

@@ -39,9 +39,13 @@ export const resolvers: Resolvers = {
     area: (s, _, ctx) => ctx.loaders.householdArea.load(s.householdId),
   },
   HousingProgramme: {
+    id: (p) => p.code,
     kind: (p) => p.kind as never,
   },
   FundingLine: {
+    source: (f) => f.source as never,
+  },
+  FundingTotal: {
     source: (f) => f.source as never,
   },
   HousingStatistics: {
