@@ -54,7 +54,7 @@ describe('CSV exports', () => {
     expect(headers).toEqual(['Mã đơn vị', 'Tên đơn vị', 'Cấp', ...REPORTS[name]!.columns.map((c) => c.header), 'Đủ số liệu', 'Ghi chú']);
     for (const h of Object.values(HEADER_OF[name]!)) expect(headers).toContain(h);
     // the unit, then its children as the API lists them
-    const unit = await t.query(`{ unit(code: "775") { code name children { code } } }`, undefined, analyst);
+    const unit = await t.query(`{ unit(code: "775", on: "2022-12-31") { code name children { code } } }`, undefined, analyst);
     expect(rows.map((r) => r[0])).toEqual(['775', ...unit.data.unit.children.map((c: { code: string }) => c.code)]);
     expect(rows[0]![1]).toBe('Quận 6');
     for (const r of rows.slice(0, 4)) {
@@ -84,7 +84,7 @@ describe('CSV exports', () => {
   it('refuses like the API: no token, a unit outside the caller\'s area, bad arguments', async () => {
     expect((await download('/export/households.csv?unitCode=775&year=2022', {})).status).toBe(401);
     // a ward officer of one ward of Quận 6 asking for the district
-    const wards = await t.query(`{ unit(code: "775") { children { code } } }`);
+    const wards = await t.query(`{ unit(code: "775", on: "2022-12-31") { children { code } } }`);
     const officer = await t.as('WARD_OFFICER', [wards.data.unit.children[0].code]);
     const api = await t.query(`{ areaStatistics(unitCode: "775", year: 2022) { poorHouseholds } }`, undefined, officer);
     const code = api.errors?.[0]?.extensions?.code;
