@@ -8,9 +8,9 @@ import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
 import { AreaReportDocument, HouseholdPictureDocument, HouseholdsOfUnitDocument, type PovertyStatus } from './gql/graphql.js';
 
-export function createClient(url: string, token: string): ApolloClient {
+export function createClient(url: string, token: string, fetchImpl: typeof fetch = fetch): ApolloClient {
   return new ApolloClient({
-    link: new HttpLink({ uri: url, headers: { authorization: `Bearer ${token}` } }),
+    link: new HttpLink({ uri: url, headers: { authorization: `Bearer ${token}` }, fetch: fetchImpl }),
     cache: new InMemoryCache({
       typePolicies: {
         // one list per unit and status, grown page by page (Relay cursors); `first`/`after` are not part of its key
