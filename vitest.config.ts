@@ -4,16 +4,24 @@
  */
 import { createRequire } from 'node:module';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { isCi } from './test/support/ci.js';
 
-const systemTests = ['test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'];
+const systemTests = ['test/**/*.test.ts'];
 const timeouts = { testTimeout: 60_000, hookTimeout: 180_000 };
 
 const projects: TestProjectInlineConfiguration[] = [
-  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+  // the domain tests beside each subgraph (subgraphs/<name>/test) open an in-memory PGlite per file (scratchDatabase):
+  // its boot and migrations take seconds on a loaded machine, hence the hook timeout
+  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 } },
   { test: { name: 'pglite', include: systemTests, globalSetup: ['test/setup/pglite.ts'], ...timeouts } },
 ];
 if (process.env.TEST_DATABASE_URL) {
   projects.push({ test: { name: 'postgres', include: systemTests, globalSetup: ['test/setup/postgres.ts'], ...timeouts } });
+} else if (isCi()) {
+  // CI runs everything: without a server the PostgreSQL half fails (one test saying why) instead of vanishing
+  projects.push({ test: { name: 'postgres', include: ['test/setup/postgres-missing.check.ts'] } });
+} else {
+  console.warn('TEST_DATABASE_URL is not set: the system tests run on PGlite only (the postgres project is skipped; in CI this fails)');
 }
 
 // One graphql-js for our sources and for Apollo: Vite would give our TypeScript graphql's ESM build (index.mjs) while

@@ -8,7 +8,6 @@
  * Then requests go through both gateway replicas, and an import through the import process shows up in both.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
@@ -17,6 +16,7 @@ import { sha256 } from '@ansinh/gateway';
 import { TEST_JWT_SECRET } from './harness.js';
 import { INTEGRATOR_HP, token, upload } from './support/import.js';
 import { ROOT, start, type Started } from './support/processes.js';
+import { freePort } from './support/ports.js';
 
 const database = inject('database');
 const enabled = database.kind === 'postgres';
@@ -48,14 +48,6 @@ function readDockerfile(text: string): { entrypoint: string[]; env: Record<strin
   const env: Record<string, string> = {};
   for (const m of joined.matchAll(/^ENV\s+(.+)$/gm)) for (const kv of m[1]!.matchAll(/(\w+)=(\S+)/g)) env[kv[1]!] = kv[2]!;
   return { entrypoint, env };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 async function ready(port: number, timeoutMs = 300_000): Promise<void> {

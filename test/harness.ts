@@ -102,6 +102,8 @@ export async function testSystem(options: TestSystemOptions = {}): Promise<TestS
     explorer: options.explorer ?? true, introspection: options.introspection ?? true,
     timeouts: options.timeouts ?? Object.fromEntries(SUBGRAPHS.map((s) => [s.name, TEST_SUBGRAPH_TIMEOUT_MS])),
     rateLimit: options.rateLimit ?? null, corsOrigins: options.corsOrigins ?? [], retry: options.retry,
+    // no in-flight bound: a loaded test machine would queue past the bound's timeout (test/overload.test.ts sets its own)
+    admission: { gateway: null, subgraphs: null },
   });
   const url = system.gateway.url;
   const token = options.token === undefined ? await tokenFor('ADMIN') : options.token;

@@ -6,25 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPHS } from '@ansinh/gateway';
 import { TEST_JWT_SECRET, testSystem, tokenFor, type TestSystem } from './harness.js';
 import { ROOT, start, type Started } from './support/processes.js';
+import { freePort } from './support/ports.js';
 
 const require = createRequire(import.meta.url);
 const hivePackage = require.resolve('@graphql-hive/gateway/package.json');
 const HIVE_BIN = join(dirname(hivePackage), (JSON.parse(readFileSync(hivePackage, 'utf8')) as { bin: Record<string, string> }).bin['hive-gateway']!);
 const operation = (name: string) => readFileSync(join(ROOT, `gateway/operations/${name}.graphql`), 'utf8');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 let t: TestSystem;
 let hive: Started;

@@ -45,7 +45,8 @@ describe.skipIf(database.kind !== 'pglite')('pnpm run import', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/members\s+0 added\s+0 changed\s+6 unchanged/);
     expect(again.stdout).toContain('Nothing to change: every row is already stored as it is');
-  });
+    // two processes, each starting tsx and PGlite: slow on a loaded machine
+  }, 180_000);
 
   it('says which kind a file name does not tell', () => {
     const r = run(join(dir, 'export.csv'));

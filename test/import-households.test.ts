@@ -186,9 +186,9 @@ describe('the example files', () => {
     })();
     const statements = services.flatMap((s) => s.counter.statements);
     for (const s of services) s.counter.keep = false;
-    // it read what is stored, and wrote nothing
+    // it read what is stored, and wrote nothing (but the import's own temporary key ledger, dropped with its transaction)
     expect(statements.length).toBeGreaterThan(0);
-    expect(statements.filter((q) => /^\s*(insert|update|delete)\b/i.test(q))).toEqual([]);
+    expect(statements.filter((q) => /^\s*(insert|update|delete)\b/i.test(q) && !/\bpg_temp\./.test(q))).toEqual([]);
     expect((await t.query(PICTURE, { code: 'HP-11410-90001' })).data).toEqual(before.data);
   });
 

@@ -4,7 +4,7 @@
  * cure (connection refused or reset, 502/503/504: a replica restarting or shutting down) and the fetch is a query.
  * A mutation is never retried: its first try may have written before the connection broke.
  */
-import type { ServiceMetrics } from '@ansinh/server';
+import { currentRequestScope, type ServiceMetrics } from '@ansinh/server';
 
 export interface RetryPolicy {
   /** further tries after the first (0: none) */
@@ -31,7 +31,9 @@ const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTE
 /** Whether a subgraph request body is a query (the gateway writes each fetch as `query …` or `mutation …`). */
 export function isIdempotent(body: unknown): boolean {
   let text: unknown = body;
-  if (typeof body === 'string') {
+  // Apollo's data source writes {"query":"…", …} with the text first: no need to parse the whole body (representations)
+  if (typeof body === 'string' && body.startsWith('{"query":"')) text = body.slice(10, 40);
+  else if (typeof body === 'string') {
     try { text = (JSON.parse(body) as { query?: unknown }).query; } catch { return false; }
   }
   if (typeof text !== 'string') return false;
@@ -60,7 +62,9 @@ export function subgraphFetcher(settings: { name: string; timeoutMs: number; ret
   const { name, timeoutMs, retry, metrics } = settings;
   return async (url: string, init: RequestInit): Promise<Response> => {
     const started = Date.now();
-    const deadline = AbortSignal.timeout(timeoutMs);
+    // the subgraph's timeout, and the client's request: its deadline or its client hanging up ends the fetch too
+    const request = currentRequestScope();
+    const deadline = request ? AbortSignal.any([AbortSignal.timeout(timeoutMs), request.signal]) : AbortSignal.timeout(timeoutMs);
     const idempotent = isIdempotent(init.body);
     const observe = (outcome: string) => metrics?.subgraphFetchDuration.observe({ subgraph: name, outcome }, (Date.now() - started) / 1000);
     for (let attempt = 0; ; attempt++) {
@@ -68,7 +72,8 @@ export function subgraphFetcher(settings: { name: string; timeoutMs: number; ret
       const mayRetry = idempotent && attempt < retry.retries && Date.now() - started + backoff < timeoutMs;
       try {
         const res = await fetch(url, { ...init, signal: deadline });
-        if (mayRetry && RETRY_STATUS.has(res.status)) {
+        // an overloaded subgraph (503 with Retry-After) is not asked again at once: that would add to its load
+        if (mayRetry && RETRY_STATUS.has(res.status) && !res.headers.has('retry-after')) {
           await res.body?.cancel();
           metrics?.subgraphRetries.inc({ subgraph: name });
           await sleep(backoff);

@@ -6,6 +6,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { admissionFromEnv, currentRequestScope, DEADLINE_HEADER, remainingMs, type AdmissionSettings } from '@ansinh/server';
 import { HttpError, INTERNAL_HEADER, injectTraceHeaders, log, maskError, recordOf, requestRecordPlugin, safeError, sendJson, serveHttp, ServiceMetrics, signInternalToken, type Caller, type PrepareInput, type Route, type RunningHttp } from '@ansinh/server';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions, type Authenticator, type Identity } from './auth.js';
 import { explorerPlugin } from './explorer.js';
@@ -54,6 +55,10 @@ export interface GatewayOptions {
   metrics?: ServiceMetrics;
   /** origins a browser page may call the API from; default ANSINH_CORS_ORIGINS (comma-separated) */
   corsOrigins?: string[];
+  /** requests in flight and queued (null: unbounded); default from ANSINH_MAX_IN_FLIGHT, … (packages/server overload.ts) */
+  admission?: AdmissionSettings | null;
+  /** the longest a client request may take, subgraph fetches included (ms); default ANSINH_REQUEST_TIMEOUT_MS, else none */
+  requestTimeoutMs?: number;
 }
 
 /** What each request's context carries: the verified caller. */
@@ -99,9 +104,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const identity = context?.identity;
     if (!identity) throw new GraphQLError('No verified caller for a subgraph request', { extensions: { code: 'UNAUTHENTICATED' } });
     const operationName = 'incomingRequestContext' in options ? options.incomingRequestContext.operationName ?? null : null;
-    const caller: Caller = { ...identity, requestId: context.requestId, operationName };
-    options.request.http?.headers.set(INTERNAL_HEADER, await signInternalToken(caller, this.internalSecret));
+    // signed once per client request, however many subgraph fetches its plan makes (the identity is the request's)
+    let token = internalTokens.get(identity);
+    if (!token) {
+      const caller: Caller = { ...identity, requestId: context.requestId, operationName };
+      internalTokens.set(identity, (token = signInternalToken(caller, this.internalSecret)));
+    }
+    options.request.http?.headers.set(INTERNAL_HEADER, await token);
     options.request.http?.headers.set('x-request-id', context.requestId);
+    // how long the gateway still waits: the subgraph cancels the request's SQL when this has passed (overload.ts)
+    options.request.http?.headers.set(DEADLINE_HEADER, String(Math.min(this.timeoutMs, remainingMs(currentRequestScope()?.deadline) ?? Infinity)));
     // W3C trace context: the subgraph's spans join this request's trace
     if (options.request.http) injectTraceHeaders(options.request.http.headers);
     recordOf(context)?.subgraphs.add(this.name);
@@ -135,6 +147,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** The internal token of each client request in flight, by its verified identity (one object per request). */
+const internalTokens = new WeakMap<Identity, Promise<string>>();
+
+/** ANSINH_REQUEST_TIMEOUT_MS: the longest a client request may take (unset: only the subgraph timeouts bound it). */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.ANSINH_REQUEST_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ANSINH_REQUEST_TIMEOUT_MS must be a positive number of ms, got "${raw}"`);
+  return n;
+}
 
 /** The APQ cache's size: least recently used texts are dropped beyond it (their clients send the text again). */
 export const APQ_CACHE_BYTES = 16 * 1024 * 1024;
@@ -339,6 +363,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return identity ? { subject: identity.sub, role: identity.role } : undefined;
     },
     ...(rateLimit ? { admit: rateLimiter(rateLimit, metrics) } : {}),
+    admission: options.admission === undefined ? admissionFromEnv('ANSINH') : options.admission,
+    deadline: { trustHeader: false, timeoutMs: options.requestTimeoutMs ?? requestTimeoutFromEnv() },
     prepare: requestGuard({ authenticate, limits, registry, schema: schema.current, apq }),
     context: async (_req, requestId, state) => (state as GatewayContext | undefined) ?? { requestId },
     postRoutes: options.postRoutes,

@@ -7,6 +7,7 @@
  * where it is spread) and every spread reuses that, so a fragment that spreads another twice, 30 levels deep, is
  * refused after reading 30 fragments, not 2^30 copies. The walk refuses as soon as a running total passes a limit.
  */
+import { LRUCache } from 'lru-cache';
 import {
   getIntrospectionQuery, getNamedType, getNullableType, isCompositeType, isEnumType, isInputObjectType, isInterfaceType, isListType,
   isObjectType, isUnionType, Kind, parse, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef,
@@ -498,8 +499,17 @@ export function measureDocument(schema: GraphQLSchema, document: DocumentNode, v
 }
 
 /** Parses and checks one request's operation text and variables; returns the document and what was measured. */
+/**
+ * Documents parsed lately, by their text and token limit: a client sends the same few operations again and again, and
+ * parsing them (with the checks of string literals) is most of what the guard costs. Apollo keeps its own parsed and
+ * validated copy the same way (its document store), so neither parses a known text a second time.
+ */
+const parsedDocuments = new LRUCache<string, DocumentNode>({ max: 1_000, maxSize: 8 * 1024 * 1024, sizeCalculation: (_doc, key) => key.length || 1 });
+
 export function checkOperation(schema: GraphQLSchema, request: { query: string; variables?: Record<string, unknown>; operationName?: string }, limits: Limits): { document: DocumentNode; measured: Measured } {
-  const document = parseOperation(request.query, limits);
+  const key = `${limits.maxTokens}:${request.query}`;
+  let document = parsedDocuments.get(key);
+  if (!document) parsedDocuments.set(key, (document = parseOperation(request.query, limits)));
   checkVariables(request.variables);
   return { document, measured: measureDocument(schema, document, request.variables, request.operationName, limits) };
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '@ansinh/db';
 import { startSystem } from './system.js';
 import { authOptionsFromEnv, DEFAULT_MAX_TOKEN_LIFETIME, DEV_IDENTITIES, issueToken } from './auth.js';
-import { routeConsoleToLog, startTracing } from '@ansinh/server';
+import { onShutdown, routeConsoleToLog, startTracing } from '@ansinh/server';
 
 routeConsoleToLog('ansinh'); // JSON lines on stdout (log.ts)
 startTracing('ansinh'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts)
@@ -35,15 +35,10 @@ if (auth.jwtSecret && process.env.NODE_ENV !== 'production') {
 }
 console.log('Press Ctrl-C to stop.');
 
-let stopping = false;
-async function stop(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping…`);
+// SIGTERM/SIGINT, or pnpm (the parent) gone: finish the requests in flight (SHUTDOWN_GRACE_MS), then exit 0
+onShutdown(async (reason) => {
+  console.log(`\n${reason}: refusing new requests, finishing those in flight…`);
   await system.close();
   await connection.close();
   console.log('stopped.');
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+});

@@ -3,7 +3,7 @@
  * `pnpm start` runs it on PGlite; tests run it on PGlite or PostgreSQL.
  */
 import type { Connection } from '@ansinh/db';
-import { internalSecretFromEnv, ServiceMetrics, startSubgraph, type RunningSubgraph, type SubgraphService } from '@ansinh/server';
+import { internalSecretFromEnv, ServiceMetrics, startSubgraph, type AdmissionSettings, type RunningSubgraph, type SubgraphService } from '@ansinh/server';
 import type { Limits } from './limits.js';
 import { credit } from '@ansinh/credit';
 import { health } from '@ansinh/health';
@@ -47,6 +47,8 @@ export interface SystemOptions {
   retry?: GatewayOptions['retry'];
   /** CORS allowlist; default from ANSINH_CORS_ORIGINS */
   corsOrigins?: string[];
+  /** requests in flight and queued per server (null: unbounded); default from ANSINH_MAX_IN_FLIGHT, SUBGRAPH_MAX_IN_FLIGHT, … */
+  admission?: { gateway?: AdmissionSettings | null; subgraphs?: AdmissionSettings | null };
 }
 
 export interface RunningSystem {
@@ -94,7 +96,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   for (const [i, s] of SUBGRAPHS.entries()) {
     const port = options.subgraphBasePort === undefined ? s.port : options.subgraphBasePort === 0 ? 0 : options.subgraphBasePort + i;
-    subgraphs[s.name] = await startSubgraph(services[s.name].definition, { port, internalSecret });
+    subgraphs[s.name] = await startSubgraph(services[s.name].definition, { port, internalSecret, admission: options.admission?.subgraphs });
   }
   // one authenticator for GraphQL and the import endpoint: the same tokens work for both
   const authenticate = createAuthenticator(options.auth ?? authOptionsFromEnv());
@@ -112,6 +114,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     rateLimit: options.rateLimit,
     retry: options.retry,
     corsOrigins: options.corsOrigins,
+    admission: options.admission?.gateway,
     internalSecret,
     urls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, subgraphs[s.name].url])),
     // the import endpoint lives where the subgraphs' databases are (this process)

@@ -1,5 +1,5 @@
 /**
- * Benchmark: importing the full national unit lists and the 2025 crosswalk (shared/data/admin-units) into a
+ * Benchmark: importing the full national unit lists and the 2025 crosswalk (data/admin-units in this repository) into a
  * fresh PGlite database, then again (the second run must change nothing).
  *   node --import tsx test/bench/import-units.ts [folder]
  */

@@ -1,54 +1,304 @@
 /**
- * `pnpm bench`: the import benchmark. Generates 100,000 households with their members and assessments
- * (deterministic), creates a fresh PostgreSQL database with the demo data (BENCH_DATABASE_URL, else
- * TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres as the server to create it on), then runs the
- * real import command on the files and prints how long it took; then imports the same files again (a no-op).
- * BENCH_HOUSEHOLDS changes the size.
+ * `pnpm bench` (docs/performance.md): builds a dataset, then measures in one run, interleaved, on the same subgraphs
+ * and database:
+ *   (a) our gateway (gateway/src/main.ts), (b) plain @apollo/gateway (bench/apollo-gateway.ts), (c) Hive Gateway from
+ *   npm with a per-request caller header (gateway/hive/gateway.config.ts), (d) the floor: one process answering the
+ *   same operations with hand-written SQL (bench/floor.ts);
+ * on a small query and a 50-household picture: throughput, p50/p99, CPU per request, SQL statements per request and
+ * RSS of each, the ratios, then a goodput curve of (a) at 0.5×, 1× and 2× its sustainable load (open loop), and the
+ * report latencies at N.
+ *
+ * Settings (environment): BENCH_DATABASE_URL (a PostgreSQL server to create the database on; else TEST_DATABASE_URL,
+ * else postgres://postgres@127.0.0.1:5432/postgres), BENCH_HOUSEHOLDS (100,000), BENCH_DATABASE_NAME (keep and reuse
+ * that database: a second run skips the import), BENCH_BASE_PORT (4700: gateways on +0..+3, subgraphs on +5..+8, their statement counts on +9),
+ * BENCH_SECONDS per measurement (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8 clients), BENCH_PHASES (dataset,peers,
+ * goodput,reports).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
-import { connect } from '@ansinh/db';
-import { credit } from '@ansinh/credit';
-import { health } from '@ansinh/health';
-import { households } from '@ansinh/households';
-import { housing } from '@ansinh/housing';
-import { generateImport } from './generate.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { issueToken, SUBGRAPHS } from '@ansinh/gateway';
+import { buildDataset, ROOT } from './peers-dataset.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const count = Number(process.env.BENCH_HOUSEHOLDS ?? 100_000);
-const dir = mkdtempSync(join(tmpdir(), 'ansinh-bench-'));
-const name = `ansinh_bench_${Date.now()}`;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
-try {
-  let t = Date.now();
-  const files = await generateImport(dir, count);
-  const mb = (['households', 'members', 'assessments'] as const).reduce((s, k) => s + statSync(files[k]).size, 0) / 1e6;
-  console.log(`generated ${files.counts.households.toLocaleString('en')} households, ${files.counts.members.toLocaleString('en')} members, ${files.counts.assessments.toLocaleString('en')} assessments (${mb.toFixed(1)} MB of CSV) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+const env = process.env;
+const server = env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const count = Number(env.BENCH_HOUSEHOLDS ?? 100_000);
+const base = Number(env.BENCH_BASE_PORT ?? 4700);
+const seconds = Number(env.BENCH_SECONDS ?? 5);
+const rounds = Number(env.BENCH_ROUNDS ?? 3);
+const concurrency = Number(env.BENCH_CONCURRENCY ?? 8);
+const phases = new Set((env.BENCH_PHASES ?? 'dataset,peers,goodput,reports').split(','));
+const JWT_SECRET = randomBytes(32).toString('base64url');
+const INTERNAL_SECRET = randomBytes(32).toString('base64url');
 
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const connection = await connect({ url: url.toString(), max: 2 });
-  for (const f of [households, credit, health, housing]) await f(connection).prepare({ demo: true });
-  await connection.close();
+/** The bench's ward (generated households) and its province: a city integrator's token, so the area filter works. */
+export const BENCH_UNIT = '11410';
+const PROVINCE = '31';
 
-  for (const run of ['first import', 'same files again']) {
-    t = Date.now();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/import/cli.ts', files.households, files.members, files.assessments], {
-      cwd: ROOT, env: { ...process.env, DATABASE_URL: url.toString() }, encoding: 'utf8', maxBuffer: 1 << 26,
-    });
-    const seconds = (Date.now() - t) / 1000;
-    if (result.status !== 0) throw new Error(`import failed (${result.status}):\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
-    console.log(`\n${run}: ${seconds.toFixed(1)} s (the whole command: start, read, validate, write, commit)`);
-    console.log(result.stdout.split('\n').filter((l) => /added|Imported|Nothing to change/.test(l)).join('\n'));
+export const PICTURE = `query BenchPicture($unitCode: String!, $first: Int!) {
+  households(unitCode: $unitCode, first: $first) {
+    edges { node {
+      id code address areaType
+      currentStatus { status year standard { code } }
+      unit { name parent { name } }
+      members { id fullName relationToHead insuranceCards { cardNumber beneficiaryGroup validTo } }
+      loans { code programme outstanding status }
+      creditSummary { activeLoans outstanding }
+      healthCoverage { on coveredMembers totalMembers }
+      housingSupports { kind status fundingLines { source amount } }
+    } }
   }
+}`;
+export const SMALL = 'query BenchSmall($code: String!) { householdByCode(code: $code) { code address } }';
+
+interface Operation { name: string; body: string }
+const operations: Operation[] = [
+  { name: 'small query', body: JSON.stringify({ query: SMALL, operationName: 'BenchSmall', variables: { code: 'BENCH-0000001' } }) },
+  { name: '50-household picture', body: JSON.stringify({ query: PICTURE, operationName: 'BenchPicture', variables: { unitCode: BENCH_UNIT, first: 50 } }) },
+];
+
+// ---- processes ---------------------------------------------------------------------------------------------------
+
+interface Proc { name: string; child: ChildProcess; url: string; out: () => string }
+function launch(name: string, args: string[], extra: Record<string, string>, url: string): Proc {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET, ANSINH_INTERNAL_SECRET: INTERNAL_SECRET, ...extra },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out = (out + d).slice(-20_000); });
+  child.stderr!.on('data', (d) => { out = (out + d).slice(-20_000); });
+  return { name, child, url, out: () => out };
+}
+
+async function waitUntilUp(p: Proc, path = '/'): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (p.child.exitCode !== null) throw new Error(`${p.name} exited:\n${p.out()}`);
+    try {
+      await fetch(new URL(path, p.url), { signal: AbortSignal.timeout(1_000) });
+      return;
+    } catch { await new Promise((r) => setTimeout(r, 250)); }
+  }
+  throw new Error(`${p.name} did not start:\n${p.out()}`);
+}
+
+/** CPU seconds a process has used (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+/** Refuses to start when something already listens on a port the bench needs (it would measure that instead). */
+async function assertFree(port: number): Promise<void> {
+  const inUse = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, (e: Error & { cause?: { code?: string } }) => e.cause?.code !== 'ECONNREFUSED');
+  if (inUse) throw new Error(`port ${port} is in use: stop what runs there, or set BENCH_BASE_PORT`);
+}
+
+export async function startPeers(databaseUrl: string) {
+  for (const offset of [0, 1, 2, 3, 5, 6, 7, 8, 9]) await assertFree(base + offset);
+  const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s, i) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${base + 5 + i}/`]));
+  const subgraphs = launch('subgraphs', ['--import', 'tsx', 'test/bench/subgraphs.ts'], { DATABASE_URL: databaseUrl, SUBGRAPH_BASE_PORT: String(base + 5) }, `http://127.0.0.1:${base + 9}/`);
+  await waitUntilUp(subgraphs);
+  const require = createRequire(import.meta.url);
+  const hivePackage = require.resolve('@graphql-hive/gateway/package.json');
+  const hiveBin = join(dirname(hivePackage), (JSON.parse(readFileSync(hivePackage, 'utf8')) as { bin: Record<string, string> }).bin['hive-gateway']!);
+  const peers = [
+    launch('(a) ours', ['--import', 'tsx', 'gateway/src/main.ts'], { ...subgraphUrls, PORT: String(base), HOST: '127.0.0.1', ANSINH_TRUSTED_DOCUMENTS: 'off', ANSINH_RATE_LIMIT: 'off' }, `http://127.0.0.1:${base}/`),
+    launch('(b) @apollo/gateway', ['--import', 'tsx', 'test/bench/apollo-gateway.ts'], { ...subgraphUrls, PORT: String(base + 1) }, `http://127.0.0.1:${base + 1}/`),
+    launch('(c) Hive Gateway', [hiveBin, 'supergraph', join(ROOT, 'supergraph.graphql'), '-c', 'gateway/hive/gateway.config.ts', '--port', String(base + 2), '--host', '127.0.0.1'], subgraphUrls, `http://127.0.0.1:${base + 2}/graphql`),
+    launch('(d) floor', ['--import', 'tsx', 'test/bench/floor.ts'], { DATABASE_URL: databaseUrl, PORT: String(base + 3) }, `http://127.0.0.1:${base + 3}/`),
+  ];
+  for (const p of peers) await waitUntilUp(p, p.name.startsWith('(c)') ? '/healthcheck' : '/');
+  return {
+    subgraphs, peers,
+    async stop() {
+      for (const p of [...peers, subgraphs]) p.child.kill('SIGTERM');
+    },
+  };
+}
+
+// ---- load --------------------------------------------------------------------------------------------------------
+
+interface Outcome { ok: boolean; status: number; ms: number; answered: boolean }
+
+async function once(url: string, body: string, authorization: string, timeoutMs = 10_000): Promise<Outcome> {
+  const started = performance.now();
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body, signal: AbortSignal.timeout(timeoutMs) });
+    const json = (await res.json()) as { data?: unknown; errors?: unknown[] };
+    return { ok: res.status === 200 && !json.errors && json.data != null, status: res.status, ms: performance.now() - started, answered: true };
+  } catch {
+    return { ok: false, status: 0, ms: performance.now() - started, answered: false };
+  }
+}
+
+const pct = (sorted: number[], p: number) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN;
+
+/** `clients` closed-loop clients for `secs`: each sends its next request when the last is answered. */
+async function closedLoop(url: string, body: string, authorization: string, clients: number, secs: number) {
+  const until = performance.now() + secs * 1000;
+  const outcomes: Outcome[] = [];
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < until) outcomes.push(await once(url, body, authorization));
+  }));
+  return outcomes;
+}
+
+/** An open loop: requests sent at `rate` per second for `secs`, whatever the answers; all awaited. */
+async function openLoop(url: string, body: string, authorization: string, rate: number, secs: number) {
+  const pending: Promise<Outcome>[] = [];
+  const started = performance.now();
+  const total = Math.round(rate * secs);
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(once(url, body, authorization));
+  }
+  return Promise.all(pending);
+}
+
+async function statements(p: { subgraphs: Proc }, peer: Proc): Promise<number> {
+  const source = peer.name.startsWith('(d)') ? peer.url : p.subgraphs.url;
+  const counts = (await (await fetch(source)).json()) as Record<string, number>;
+  return Object.values(counts).reduce((s, n) => s + n, 0);
+}
+
+interface Sample { ok: number; all: number; seconds: number; latencies: number[]; cpuGateway: number; cpuSubgraphs: number; sql: number; rss: number }
+
+async function measurePeers(p: Awaited<ReturnType<typeof startPeers>>, authorization: string) {
+  const results = new Map<string, Sample>();
+  // the same picture from every peer: households, members, cards, loans and supports counted
+  const shape = (data: any) => (data?.households?.edges ?? []).map((e: any) => [e.node.code, e.node.members?.length, e.node.members?.reduce((n: number, m: any) => n + (m.insuranceCards?.length ?? 0), 0), e.node.loans?.length, e.node.housingSupports?.length].join(':')).join(' ');
+  const pictures = await Promise.all(p.peers.map(async (peer) => {
+    const res = await fetch(peer.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: operations[1]!.body });
+    const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
+    if (body.errors) throw new Error(`${peer.name} answered the picture with errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    return shape(body.data);
+  }));
+  const households = pictures[0]!.split(' ').length;
+  console.log(`the 50-household picture: ${households} households; the same from every peer: ${pictures.every((x) => x === pictures[0]) ? 'yes' : `NO\n${pictures.join('\n')}`}`);
+  // warm-up: plans, caches, JIT
+  for (const peer of p.peers) for (const op of operations) await closedLoop(peer.url, op.body, authorization, 2, 1);
+  for (let round = 0; round < rounds; round++) {
+    // interleaved, in a different order each round: a noisy neighbour hits every peer alike
+    const order = p.peers.map((_, i) => p.peers[(i + round) % p.peers.length]!);
+    for (const op of operations) {
+      for (const peer of order) {
+        const key = `${op.name}|${peer.name}`;
+        const s = results.get(key) ?? { ok: 0, all: 0, seconds: 0, latencies: [], cpuGateway: 0, cpuSubgraphs: 0, sql: 0, rss: 0 };
+        const cpu0 = [cpuSeconds(peer.child.pid!), cpuSeconds(p.subgraphs.child.pid!)];
+        const sql0 = await statements(p, peer);
+        const t0 = performance.now();
+        const outcomes = await closedLoop(peer.url, op.body, authorization, concurrency, seconds);
+        s.seconds += (performance.now() - t0) / 1000;
+        s.cpuGateway += cpuSeconds(peer.child.pid!) - cpu0[0]!;
+        s.cpuSubgraphs += cpuSeconds(p.subgraphs.child.pid!) - cpu0[1]!;
+        s.sql += (await statements(p, peer)) - sql0;
+        s.ok += outcomes.filter((o) => o.ok).length;
+        s.all += outcomes.length;
+        s.latencies.push(...outcomes.filter((o) => o.ok).map((o) => o.ms));
+        s.rss = Math.max(s.rss, rssMb(peer.child.pid!));
+        results.set(key, s);
+      }
+    }
+  }
+  const table: Record<string, Record<string, string>> = {};
+  const rate = (op: string, peer: string) => { const s = results.get(`${op}|${peer}`)!; return s.ok / s.seconds; };
+  for (const op of operations) {
+    console.log(`\n${op.name} (${concurrency} clients, ${rounds} × ${seconds} s each, interleaved)`);
+    for (const peer of p.peers) {
+      const s = results.get(`${op.name}|${peer.name}`)!;
+      const sorted = [...s.latencies].sort((x, y) => x - y);
+      table[peer.name] = {
+        'req/s': (s.ok / s.seconds).toFixed(1),
+        'p50 ms': pct(sorted, 0.5).toFixed(1),
+        'p99 ms': pct(sorted, 0.99).toFixed(1),
+        'failed': String(s.all - s.ok),
+        'CPU ms/req (front)': ((s.cpuGateway * 1000) / Math.max(1, s.all)).toFixed(2),
+        'CPU ms/req (subgraphs)': peer.name.startsWith('(d)') ? '-' : ((s.cpuSubgraphs * 1000) / Math.max(1, s.all)).toFixed(2),
+        'SQL/req': (s.sql / Math.max(1, s.all)).toFixed(1),
+        'RSS MB': s.rss.toFixed(0),
+      };
+    }
+    console.table(table);
+    const [a, b, c, d] = p.peers.map((x) => rate(op.name, x.name));
+    console.log(`ratios: (a)/(b) ${(a! / b!).toFixed(2)}  (a)/(c) ${(a! / c!).toFixed(2)}  (a)/(d) ${(a! / d!).toFixed(2)}`);
+  }
+  return { sustainable: rate(operations[1]!.name, p.peers[0]!.name) };
+}
+
+/** Goodput (complete answers per second) of one peer at 0.5×, 1× and 2× a load, open loop. */
+async function goodput(peer: Proc, authorization: string, sustainable: number) {
+  const op = operations[1]!;
+  console.log(`\ngoodput of ${peer.name} on the ${op.name}, open loop, ${seconds * 2} s per step (sustainable: ${sustainable.toFixed(1)} req/s)`);
+  const rows: Record<string, Record<string, string>> = {};
+  let peak = 0;
+  for (const factor of [0.5, 1, 2]) {
+    const rate = sustainable * factor;
+    const t0 = performance.now();
+    const outcomes = await openLoop(peer.url, op.body, authorization, rate, seconds * 2);
+    const elapsed = (performance.now() - t0) / 1000;
+    const ok = outcomes.filter((o) => o.ok);
+    const sorted = ok.map((o) => o.ms).sort((x, y) => x - y);
+    const good = ok.length / (seconds * 2);
+    peak = Math.max(peak, good);
+    rows[`${factor}× (${rate.toFixed(1)} req/s)`] = {
+      'goodput req/s': good.toFixed(1),
+      'answered in full': String(ok.length),
+      '503 + Retry-After': String(outcomes.filter((o) => o.status === 503).length),
+      'other errors': String(outcomes.filter((o) => o.answered && !o.ok && o.status !== 503).length),
+      'no answer (10 s)': String(outcomes.filter((o) => !o.answered).length),
+      'p50 ms': pct(sorted, 0.5).toFixed(0),
+      'p99 ms': pct(sorted, 0.99).toFixed(0),
+      'drained in s': elapsed.toFixed(1),
+    };
+  }
+  console.table(rows);
+  const at2 = Number(Object.values(rows)[2]!['goodput req/s']);
+  console.log(`at 2×: goodput ${((at2 / peak) * 100).toFixed(0)}% of the peak`);
+}
+
+// ---- main --------------------------------------------------------------------------------------------------------
+
+const uptime = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`machine: load average ${uptime()} (1, 5, 15 min)`);
+const dataset = await buildDataset({ server, count, name: env.BENCH_DATABASE_NAME });
+try {
+  if (phases.has('peers') || phases.has('goodput') || phases.has('reports')) {
+    const peers = await startPeers(dataset.url);
+    try {
+      const authorization = `Bearer ${await issueToken({ sub: 'bench-city-integrator', role: 'CITY_INTEGRATOR', units: [PROVINCE] }, JWT_SECRET)}`;
+      let sustainable = Number(env.BENCH_SUSTAINABLE ?? 0);
+      if (phases.has('peers')) {
+        console.log(`\nload average before the peers: ${uptime()}`);
+        ({ sustainable } = await measurePeers(peers, authorization));
+      }
+      if (phases.has('goodput') && sustainable > 0) {
+        console.log(`\nload average before the goodput curve: ${uptime()}`);
+        await goodput(peers.peers[0]!, authorization, sustainable);
+      }
+      console.log(`\nload average at the end: ${uptime()}`);
+    } finally {
+      await peers.stop();
+    }
+  }
+  // the report latencies at N (test/bench/reports.ts, the data side's part of the bench, when present)
+  if (phases.has('reports')) await reportLatencies(dataset.url);
 } finally {
-  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
+  await dataset.drop();
+}
+
+async function reportLatencies(url: string): Promise<void> {
+  const file = new URL('./reports.ts', import.meta.url);
+  if (!existsSync(file)) return;
+  const reports = (await import(file.href)) as { measureReports(options: { url: string }): Promise<{ name: string }[]>; formatResult(r: unknown): string };
+  console.log(`\nreport latencies at ${dataset.households.toLocaleString('en')} households (one at a time, through our gateway)`);
+  for (const r of await reports.measureReports({ url })) console.log(reports.formatResult(r));
 }

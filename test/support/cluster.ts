@@ -6,22 +6,14 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 /** Asynchronous, so the event loop keeps running (sockets the server closes are noticed as they would be in production). */
 async function run(command: string, args: string[], asPostgres: boolean): Promise<string> {
   const [cmd, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
   return (await promisify(execFile)(cmd, argv, { encoding: 'utf8' })).stdout;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Whether initdb and pg_ctl are on the PATH (the PostgreSQL server binaries). */

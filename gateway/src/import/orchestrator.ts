@@ -1,12 +1,23 @@
 /**
- * The import orchestrator: routes each CSV file to the subgraph that owns its records, validates everything
- * first (the households subgraph answers the others' questions about household codes and members through its
- * import API, never through SQL across schemas), and only when no row anywhere is bad applies every subgraph's
- * changes in one transaction. Used by the CLI (`pnpm import`) and the HTTP endpoint (`POST /import`).
+ * The import orchestrator: routes each CSV file to the subgraph that owns its records and runs every subgraph's
+ * importer through the one scaffold (packages/server `runImport`) inside one transaction: the files are streamed
+ * kind by kind (units, then households, members, assessments, then the programmes' files), each chunk checked
+ * against what is stored and written, so memory stays bounded at any size. The transaction commits only when no
+ * row anywhere is bad and it is not a dry run; otherwise it rolls back and nothing is written. The households
+ * subgraph answers the others' questions about household codes and members through its import API, never through
+ * SQL across schemas. Tables are analysed after a commit (fresh statistics for the reports' plans). Used by the CLI
+ * (`pnpm import`) and the HTTP endpoint (`POST /import`).
  */
+import { createReadStream, createWriteStream, mkdtempSync, ReadStream, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Db, RegistryFollower } from '@ansinh/db';
-import { UNIT_KINDS, UnitsImport, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type UnitTables } from '@ansinh/server';
+import { pipeline } from 'node:stream/promises';
+import { sql, type Db, type RegistryFollower } from '@ansinh/db';
+import {
+  KeyLedger, RollBack, runImport, UNIT_KINDS, UnitsImport,
+  type ChunkImporter, type ImportCaller, type ImportContext, type ImportCounts, type ImportFile, type ImportIssue, type Progress, type UnitTables,
+} from '@ansinh/server';
 import * as householdsTables from '@ansinh/households/tables';
 import * as creditTables from '@ansinh/credit/tables';
 import * as healthTables from '@ansinh/health/tables';
@@ -53,28 +64,50 @@ export interface ImportReport {
  */
 export type SubgraphDbs = { households: Db<any>; credit: Db<any>; health: Db<any>; housing: Db<any>; followers?: RegistryFollower[] };
 
+/** The tables a kind of file fills (the large ones), analysed after an import that changed that kind. */
+const ANALYSED: Partial<Record<FileKind, string[]>> = {
+  households: ['households.households'],
+  members: ['households.members'],
+  assessments: ['households.assessments'],
+  loans: ['credit.loans', 'credit.loan_transactions'],
+  insurance_cards: ['health.insurance_cards', 'health.support_layers'],
+  housing_supports: ['housing.supports', 'housing.funding_lines'],
+};
+
 export class ImportSession {
   private readonly units: UnitsImport;
   private readonly households: HouseholdsImport;
   private readonly others: { credit: CreditImport; health: HealthImport; housing: HousingImport };
   private readonly files: { name: string; kind: FileKind }[] = [];
+  private readonly sources: ImportFile<FileKind>[] = [];
   private readonly used = new Set<string>();
+  private spool: string | undefined;
 
   constructor(private readonly dbs: SubgraphDbs, private readonly caller: ImportCaller, private readonly progress: Progress = () => {}) {
     this.units = new UnitsImport(dbs.households, householdsTables, progress);
-    this.households = new HouseholdsImport(dbs.households as never, progress);
+    this.households = new HouseholdsImport(dbs.households as never, progress, dbs.followers ?? []);
     this.others = { credit: new CreditImport(dbs.credit as never, progress), health: new HealthImport(dbs.health as never, progress), housing: new HousingImport(dbs.housing as never, progress) };
   }
 
-  /** Reads one file as it streams in. */
+  /**
+   * Takes one file as it streams in. Units are small and read now; any other file is read when its kind's turn
+   * comes (households before members before programme rows): a file on disk is read from there, an upload is
+   * spooled to a temporary file first (never held in memory).
+   */
   async addFile(kind: FileKind, stream: Readable, name: string): Promise<void> {
     this.files.push({ name, kind });
     this.used.add(kind);
     if ((UNIT_KINDS as readonly string[]).includes(kind)) return this.units.readFile(kind as never, stream, name);
-    if ((HOUSEHOLDS_KINDS as readonly string[]).includes(kind)) return this.households.readFile(kind as never, stream, name);
-    if ((CREDIT_KINDS as readonly string[]).includes(kind)) return this.others.credit.readFile(kind as never, stream, name);
-    if ((HEALTH_KINDS as readonly string[]).includes(kind)) return this.others.health.readFile(kind as never, stream, name);
-    return this.others.housing.readFile(kind as never, stream, name);
+    if (stream instanceof ReadStream && typeof stream.path === 'string') {
+      const path = stream.path;
+      stream.destroy();
+      this.sources.push({ kind, name, open: () => createReadStream(path) });
+      return;
+    }
+    this.spool ??= mkdtempSync(join(tmpdir(), 'ansinh-import-'));
+    const path = join(this.spool, `${this.sources.length}.csv`);
+    await pipeline(stream, createWriteStream(path));
+    this.sources.push({ kind, name, open: () => createReadStream(path) });
   }
 
   /** What this import holds so far, without any value: its kinds of file and the counts per kind (for logs). */
@@ -91,16 +124,37 @@ export class ImportSession {
     return Object.fromEntries(FILE_KINDS.filter((k) => this.used.has(k)).map((k) => [k, all[k]]));
   }
 
-  /** Validates every file; applies (unless a dry run) only when no row anywhere is bad. */
+  private issueCount(): number {
+    return [this.units, this.households, ...Object.values(this.others)].reduce((n, i) => n + i.issues.length, 0);
+  }
+
+  /** Checks and writes every file in one transaction; commits only when no row anywhere is bad and it is not a dry run. */
   async finish(options: { dryRun?: boolean } = {}): Promise<ImportReport> {
     const dryRun = options.dryRun ?? false;
-    this.progress('validating…');
-    await this.units.validate(this.caller);
-    // the households' checks see the units this import brings as if they were stored
-    await this.households.validate(this.caller, this.units.set.units);
-    const codes = [...new Set(Object.values(this.others).flatMap((o) => o.householdCodes()))];
-    const refs = await this.households.householdRefs(codes);
-    for (const o of Object.values(this.others)) await o.validate(this.caller, refs);
+    let committed = false;
+    try {
+      this.progress('checking and writing…');
+      await this.units.validate(this.caller);
+      await this.dbs.households.transaction(async (tx) => {
+        const context: ImportContext = {
+          caller: this.caller, ledger: new KeyLedger(tx as never), progress: this.progress,
+          households: (t, codes) => this.households.householdRefs(t as never, codes),
+        };
+        // the units first (the households' checks see them as stored), the households subgraph next: the others'
+        // rows point at its records
+        await this.units.apply(tx, UNIT_TABLES);
+        await runImport(tx as never, this.households, this.sources, context);
+        for (const o of Object.values(this.others)) await runImport(tx as never, o as ChunkImporter<string>, this.sources, context);
+        const noChange = Object.values(this.counts()).every((c) => c!.added === 0 && c!.changed === 0);
+        if (dryRun || noChange || this.issueCount()) throw new RollBack();
+      });
+      committed = true;
+    } catch (error) {
+      if (!(error instanceof RollBack)) throw error;
+    } finally {
+      if (this.spool) rmSync(this.spool, { recursive: true, force: true });
+    }
+    if (committed) await this.analyze();
     const issues = this.issues();
     const counts = this.counts();
     const noChange = Object.values(counts).every((c) => c!.added === 0 && c!.changed === 0);
@@ -111,13 +165,18 @@ export class ImportSession {
     }
     if (dryRun) return { ...base, status: 'validated', message: `Dry run: every row is valid; nothing was written. It would do: ${summary || 'nothing'}.` };
     if (noChange) return { ...base, status: 'applied', message: `Nothing to change: every row is already stored as it is (${summary}).` };
-    // one transaction for every subgraph's rows (their schemas live in one database: see SubgraphDbs), so an
-    // import is written whole or not at all; the households subgraph first, the others' rows point at its records
-    await this.dbs.households.transaction(async (tx) => {
-      await this.units.apply(tx, UNIT_TABLES);
-      await this.households.apply(tx, this.dbs.followers ?? []);
-      for (const o of Object.values(this.others)) await o.apply(tx);
-    });
     return { ...base, status: 'applied', message: `Imported: ${summary}.` };
+  }
+
+  /** Fresh planner statistics after a bulk write: without them the reports' plans are far worse (issue 11). */
+  private async analyze(): Promise<void> {
+    const counts = this.counts();
+    const changed = (kind: FileKind) => !!counts[kind] && (counts[kind]!.added > 0 || counts[kind]!.changed > 0);
+    const registry = ['credit', 'health', 'housing'].flatMap((s) => ['households', 'placements', 'members', 'reviews'].map((t) => `${s}.registry_${t}`));
+    const tables = new Set<string>();
+    for (const [kind, names] of Object.entries(ANALYSED) as [FileKind, string[]][]) if (changed(kind)) for (const n of names) tables.add(n);
+    if ((['households', 'members', 'assessments'] as const).some(changed)) for (const n of registry) tables.add(n);
+    if (tables.size) this.progress(`analysing ${tables.size} tables…`);
+    for (const t of [...tables].sort()) await this.dbs.households.execute(sql.raw(`analyze ${t}`));
   }
 }

@@ -36,7 +36,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     const sql = postgres(options.url, {
       max: options.max ?? 10,
       onnotice: () => {},
-      connect_timeout: 5,
+      ...poolSettings(),
       // numeric and bigint come back as strings; the VND scalar converts them exactly
       types: { bigint: postgres.BigInt },
       // no JIT: the recursive unit queries are estimated far above their real cost (millions of rows for a few
@@ -44,7 +44,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
       connection: { jit: 'off' },
     });
     await sql`select 1`;
-    return { kind: 'postgres', sql, describe: redact(options.url), close: () => sql.end({ timeout: 5 }) };
+    return { kind: 'postgres', sql, describe: describePostgres(options.url), close: () => sql.end({ timeout: 5 }) };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
@@ -56,7 +56,41 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   };
 }
 
-/** One round trip to the database (readiness checks); throws when it cannot be reached. */
+/**
+ * How the postgres.js pool meets a database fault (docs/operations.md): a connection attempt gives up after
+ * DATABASE_CONNECT_TIMEOUT_MS (1 s; the gateway waits 5 s for a subgraph, so the fault is reported as the
+ * database's, not blamed on the subgraph); a connection idle for 20 s is closed and any connection is replaced after
+ * 10 min (±), so connections a restart or a failover left half-dead do not linger in the pool. The pause before a
+ * failed connection is tried again grows to at most 0.5 s: postgres.js' default grows to 20 s, and a query queued on
+ * such a connection waited that long — past the gateway's timeout during an outage, and for up to a minute after it.
+ */
+export function poolSettings(env: NodeJS.ProcessEnv = process.env): { connect_timeout: number; idle_timeout: number; max_lifetime: number; backoff: (retries: number) => number } {
+  const connectMs = Number(env.DATABASE_CONNECT_TIMEOUT_MS ?? 1_000);
+  if (!Number.isFinite(connectMs) || connectMs <= 0) throw new Error(`DATABASE_CONNECT_TIMEOUT_MS must be a positive number of ms, got ${env.DATABASE_CONNECT_TIMEOUT_MS}`);
+  return {
+    connect_timeout: connectMs / 1_000, idle_timeout: 20, max_lifetime: 600,
+    backoff: (retries) => Math.min(0.025 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2),
+  };
+}
+
+/** What a driver's error code says about an unreachable database, in words for /ready. */
+function unavailableCause(error: unknown): string {
+  const code = (error as { code?: string })?.code;
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'CONNECT_TIMEOUT': case 'ETIMEDOUT': return 'no answer to the connection attempt';
+    case 'ENOTFOUND': return 'host not found';
+    case '57P01': case '57P02': case '57P03': return 'the server is shutting down or starting';
+    case 'CONNECTION_CLOSED': case 'CONNECTION_ENDED': case 'CONNECTION_DESTROYED': case 'ECONNRESET': return 'connection lost';
+    default: return code ?? (error as Error)?.message ?? 'unknown cause';
+  }
+}
+
+/**
+ * One round trip to the database (readiness checks); throws when it cannot be reached, with a message naming the
+ * database and the cause ("database unavailable: PostgreSQL at 127.0.0.1:5432/ansinh (connection refused)") and the
+ * driver's error as `cause` (its code tells the kind of fault).
+ */
 export async function ping(connection: Connection): Promise<void> {
   if (connection.kind === 'pglite') {
     await connection.pglite.query('select 1');
@@ -66,7 +100,21 @@ export async function ping(connection: Connection): Promise<void> {
     await connection.sql`select 1`;
   } catch {
     // after a server restart a pooled connection may be dead: postgres.js drops it, a second try gets a fresh one
-    await connection.sql`select 1`;
+    try {
+      await connection.sql`select 1`;
+    } catch (error) {
+      throw new Error(`database unavailable: ${connection.describe} (${unavailableCause(error)})`, { cause: error });
+    }
+  }
+}
+
+/** "PostgreSQL at host:port/database": where, never who or with which password. */
+function describePostgres(url: string): string {
+  try {
+    const u = new URL(url);
+    return `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname || '/'}`;
+  } catch {
+    return redact(url);
   }
 }
 
@@ -137,6 +185,9 @@ export * from './programme.js';
 export * from './access-log.js';
 export * from './units.js';
 export * from './registry.js';
+export * from './scratch.js';
+export * from './enums.js';
+export * from './cancel.js';
 
 /**
  * Inserts many rows with one parameter per statement: the rows travel as one JSON document that PostgreSQL turns
@@ -154,5 +205,25 @@ export async function bulkInsert(db: Db<any>, table: PgTable, rows: object[], ba
     const batch = rows.slice(i, i + batchSize).map((row) => Object.fromEntries(columns.map(([prop, c]) => [c.name, (row as Record<string, unknown>)[prop] ?? null])));
     await db.execute(sql`${sql.raw(`insert into ${target} (${names}) select ${names} from json_to_recordset(`)}${JSON.stringify(batch)}${sql.raw(`::json) as x(${types})`)}`);
     onBatch?.(batch.length);
+  }
+}
+
+/**
+ * Updates many rows in one statement per batch: each row's columns (those of the first row) set where its `keys`
+ * columns match, from one JSON parameter (as `bulkInsert`), instead of one UPDATE per row.
+ */
+export async function bulkUpdate(db: Db<any>, table: PgTable, rows: object[], keys: string[], batchSize = 10_000): Promise<void> {
+  if (rows.length === 0) return;
+  const config = getTableConfig(table);
+  const columns = Object.entries(getTableColumns(table)).filter(([prop]) => prop in (rows[0] as object));
+  const target = `"${config.schema ?? 'public'}"."${config.name}"`;
+  const keyNames = new Set(keys.map((k) => getTableColumns(table)[k]!.name));
+  const types = columns.map(([, c]) => `"${c.name}" ${c.getSQLType()}`).join(', ');
+  const set = columns.filter(([, c]) => !keyNames.has(c.name)).map(([, c]) => `"${c.name}" = x."${c.name}"`).join(', ');
+  const where = [...keyNames].map((n) => `t."${n}" = x."${n}"`).join(' and ');
+  if (!set) return;
+  for (let i = 0; i < rows.length; i += batchSize) {
+    const batch = rows.slice(i, i + batchSize).map((row) => Object.fromEntries(columns.map(([prop, c]) => [c.name, (row as Record<string, unknown>)[prop] ?? null])));
+    await db.execute(sql`${sql.raw(`update ${target} as t set ${set} from json_to_recordset(`)}${JSON.stringify(batch)}${sql.raw(`::json) as x(${types}) where ${where}`)}`);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type postgres from 'postgres';
+import { currentRequestScope, StatementCancelledError } from './cancel.js';
 
 /** Called when a statement is sent; the function it returns is called when the statement has ended (or failed). */
 export type StatementObserver = (statement: string) => (error?: unknown) => void;
@@ -41,15 +42,29 @@ function track(pool: PoolStats, observe: StatementObserver | undefined, statemen
   };
 }
 
+/** Cancels a postgres.js query (running or waiting for a connection) when the request's signal fires. */
+function cancelWith(query: postgres.PendingQuery<postgres.Row[]>, signal: AbortSignal, done: (error?: unknown) => void) {
+  const cancel = () => { query.cancel(); };
+  signal.addEventListener('abort', cancel, { once: true });
+  return (error?: unknown) => {
+    signal.removeEventListener('abort', cancel);
+    done(error);
+  };
+}
+
 /** A postgres.js client that reports every statement drizzle sends through it (`unsafe`, transactions, savepoints). */
 export function observePostgres(sql: postgres.Sql, pool: PoolStats, observe?: StatementObserver, inTransaction = false): postgres.Sql {
   return new Proxy(sql, {
     get(target, prop, receiver) {
       if (prop === 'unsafe') {
         return (query: string, ...rest: unknown[]) => {
+          const request = currentRequestScope();
+          // the request has ended: the statement is not worth sending
+          if (request?.signal.aborted) return Promise.reject(new StatementCancelledError());
           const done = track(pool, observe, query, inTransaction);
           try {
-            return settle((target.unsafe as (...a: unknown[]) => unknown)(query, ...rest), done);
+            const pending = (target.unsafe as (...a: unknown[]) => postgres.PendingQuery<postgres.Row[]>)(query, ...rest);
+            return settle(pending, request ? cancelWith(pending, request.signal, done) : done);
           } catch (error) {
             done(error);
             throw error;
@@ -77,6 +92,8 @@ export function observePglite(pglite: PGlite, pool: PoolStats, observe?: Stateme
       if (typeof value !== 'function') return value;
       if (prop === 'query' || prop === 'exec' || prop === 'sql') {
         return (query: string, ...rest: unknown[]) => {
+          // PGlite cannot cancel a running statement; a request that has ended sends no further one
+          if (currentRequestScope()?.signal.aborted) return Promise.reject(new StatementCancelledError());
           const done = track(pool, observe, typeof query === 'string' ? query : String(query), inTransaction);
           try {
             return settle(value.call(target, query, ...rest), done);

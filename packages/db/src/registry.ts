@@ -102,7 +102,9 @@ export function placedOn(pgSchema: string, unitId: string, on: string): SQL {
   return sql`${unitScope(pgSchema, unitId)},
     placed(household_id, unit_id) as (
       select p.household_id, p.unit_id from ${tableOf(pgSchema, 'registry_placements')} p
-      where p.unit_id in (select id from scope where how <> 'partial')
+      -- "= any(array(…))": the scope is computed once (an InitPlan) and the placements' unit index is used; a
+      -- semi-join on the recursive CTE took its estimates (a million units) and scanned every placement
+      where p.unit_id = any(array(select id from scope where how <> 'partial'))
         and (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
     )`;
 }
@@ -134,6 +136,9 @@ export function reviewedOn(pgSchema: string, on: string, supportMonths = SUPPORT
     )`;
 }
 
+/** Support gaps look only at poor and near-poor households (their latest review on the date): packages/server gaps.ts. */
+export const GAP_STATUSES = ['POOR', 'NEAR_POOR'] as const;
+
 /**
  * The candidates of a unit's support-gap counts on a date (CTE `candidates(household_id, deprived_indicators,
  * persons)`): the households placed in the unit then whose latest review is POOR or NEAR_POOR. Every subgraph that
@@ -141,5 +146,5 @@ export function reviewedOn(pgSchema: string, on: string, supportMonths = SUPPORT
  */
 export function gapCandidates(pgSchema: string, unitId: string, on: string): SQL {
   return sql`${placedOn(pgSchema, unitId, on)}, ${reviewedOn(pgSchema, on)},
-    candidates as (select household_id, deprived_indicators, persons from reviewed where status in ('POOR', 'NEAR_POOR'))`;
+    candidates as (select household_id, deprived_indicators, persons from reviewed where status in (${sql.join(GAP_STATUSES.map((s) => sql`${s}`), sql`, `)}))`;
 }

@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 export const GAP_KINDS = ['HEALTH_INSURANCE', 'HOUSING', 'CLEAN_WATER_SANITATION', 'EMPLOYMENT'] as const;
 export type GapKind = (typeof GAP_KINDS)[number];
 
-/** Only poor and near-poor households (their latest review on the date) are looked at. */
-export const GAP_STATUSES = ['POOR', 'NEAR_POOR'] as const;
+/** Only poor and near-poor households (their latest review on the date) are looked at: one list for the household's
+ * view and the area's candidates (packages/db gapCandidates), kept beside the SQL that uses it. */
+export { GAP_STATUSES } from '@ansinh/db';
 
 export interface GapRule {
   kind: GapKind;

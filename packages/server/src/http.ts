@@ -10,6 +10,9 @@ import cors from 'cors';
 import { log, safeError } from './log.js';
 import type { ServiceMetrics } from './metrics.js';
 import { currentTraceId, inServerSpan } from './tracing.js';
+import { inRequestScope } from '@ansinh/db';
+import { Admission, requestDeadline, type AdmissionSettings } from './overload.js';
+import { drainable } from './drain.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -45,6 +48,13 @@ export interface HttpOptions<Ctx extends BaseContext> {
    */
   prepare?: (input: PrepareInput) => Promise<{ body: unknown; state?: unknown }>;
   context?: (req: IncomingMessage, requestId: string, state?: unknown) => Promise<Ctx>;
+  /** GraphQL requests in flight at once and waiting (overload.ts); none: unbounded */
+  admission?: AdmissionSettings | null;
+  /**
+   * Each GraphQL request's deadline (overload.ts): the caller's `x-ansinh-deadline-ms` when trusted (subgraphs, behind
+   * the gateway) and/or a limit of this server's own; its SQL is cancelled when it passes or the client goes away.
+   */
+  deadline?: { trustHeader: boolean; timeoutMs?: number };
 }
 
 /**
@@ -122,7 +132,9 @@ export interface RunningHttp {
   url: string;
   port: number;
   server: Server;
-  /** Stops accepting requests; requests in flight get `graceMs` to finish. */
+  /** the in-flight bound and queue of GraphQL requests, when there is one */
+  admission?: Admission;
+  /** Stops accepting; requests that arrived (also on kept-alive sockets) get `graceMs` to finish (drain.ts). */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -166,6 +178,7 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
   const limit = options.maxBodyBytes ?? 1_000_000;
   const service = options.service ?? 'http';
   const metrics = options.metrics;
+  const admission = options.admission ? new Admission(options.admission) : undefined;
   if (metrics) options = { ...options, routes: { ...options.routes, '/metrics': metricsRoute(metrics) } };
   const corsOrigins = options.corsOrigins?.filter(Boolean) ?? [];
   const corsHandler = corsOrigins.length
@@ -222,18 +235,11 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
       await handler(req, res);
     });
   };
-  let closing = false;
   const server = createServer(observed(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const record = records.get(req)!;
     const requestId = record.requestId;
     res.setHeader('x-request-id', requestId);
-    if (closing) {
-      // shutting down: a request on a kept-alive connection is refused, and the connection closed
-      res.setHeader('connection', 'close');
-      sendError(res, new HttpError(503, 'SHUTTING_DOWN', 'The server is shutting down; retry on another instance or in a moment'));
-      return;
-    }
     try {
       const route = options.routes?.[url.pathname];
       const postRoute = options.postRoutes?.[url.pathname];
@@ -246,6 +252,9 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
         return;
       }
       if (url.pathname !== path || !options.apollo || !options.context) throw new HttpError(404, 'NOT_FOUND', `No route ${url.pathname}`);
+      // the request's deadline and signal, then a slot (or a 503 at once): overload.ts
+      const scope = requestDeadline(req, res, options.deadline ?? { trustHeader: false });
+      if (admission) res.once('close', await admission.enter(scope.signal));
       const raw = req.method === 'POST' ? await readBody(req, limit) : '';
       let body: unknown = undefined;
       const contentType = String(req.headers['content-type'] ?? '');
@@ -272,14 +281,14 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      const result = await options.apollo.executeHTTPGraphQLRequest({
+      const result = await inRequestScope(scope, () => options.apollo!.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           const context = await makeContext(req, requestId, state);
           Object.defineProperty(context, RECORD, { value: record, enumerable: true, configurable: true });
           return context;
         },
-      });
+      }));
       for (const [key, value] of result.headers) res.setHeader(key, value);
       res.statusCode = result.status ?? 200;
       if (result.body.kind === 'complete') {
@@ -299,6 +308,7 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
     }
   }));
   server.keepAliveTimeout = 5_000;
+  const drainer = drainable(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
@@ -308,17 +318,9 @@ export async function serveHttp<Ctx extends BaseContext>(options: HttpOptions<Ct
     url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}${path}`,
     port,
     server,
-    close: (graceMs = 5_000) =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        if (!server.listening) return resolve();
-        // stop accepting, let requests in flight finish (bounded), then drop what is left
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        const idle = setInterval(() => server.closeIdleConnections(), 100);
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        server.once('close', () => { clearInterval(idle); clearTimeout(force); });
-      }),
+    admission,
+    // stop accepting; every request that arrived is answered (Connection: close), sockets close as they fall idle
+    close: (graceMs = 5_000) => drainer.drain(graceMs),
   };
 }
 

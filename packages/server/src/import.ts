@@ -3,6 +3,8 @@
  * typed reading of CSV records (each subgraph parses its own files with csv-parse and hands the records here).
  * Every bad cell becomes an issue with file, line, column, value and reason; nothing stops at the first one.
  */
+import { sql } from 'drizzle-orm';
+import { rows as rows_ } from '@ansinh/db';
 
 /** One bad value: where it is and why it is refused. `line` counts the header as line 1. */
 export interface ImportIssue {
@@ -31,6 +33,8 @@ export interface ImportCaller {
 }
 
 export type Progress = (message: string) => void;
+
+type Db = import('@ansinh/db').Db<any>;
 
 /** A record as csv-parse gives it with `info: true` (the line number is where the record ends). */
 export interface CsvRecord {
@@ -120,17 +124,20 @@ export class Row<T> {
 }
 
 /**
- * Reads one CSV file: checks the header (every required column present, none unknown; optional columns may be left
- * out), then every row's cells; rows with a bad cell are reported and left out. Returns the good rows.
+ * Reads one CSV file in chunks: checks the header (every required column present, none unknown; optional columns
+ * may be left out), then every row's cells; rows with a bad cell are reported and left out, and the good rows are
+ * handed to `onChunk` `size` at a time, so that a file of any length is read in bounded memory.
  */
-export async function readRows<T>(
+export async function readChunks<T>(
   records: AsyncIterable<CsvRecord>,
   file: string,
   columns: Column[],
   issues: ImportIssue[],
+  size: number,
+  onChunk: (rows: Row<T>[]) => Promise<void>,
   progress?: Progress,
-): Promise<Row<T>[]> {
-  const rows: Row<T>[] = [];
+): Promise<void> {
+  let rows: Row<T>[] = [];
   let header: string[] | undefined;
   let index: number[] = [];
   let positions = new Map<string, number>();
@@ -142,14 +149,14 @@ export async function readRows<T>(
       // an optional column may be left out of the header: its cells are then empty
       for (const c of columns) if (!c.optional && !header.includes(c.name)) issues.push({ file, line: 1, column: c.name, value: '', reason: 'column missing from the header' });
       for (const h of header) if (!columns.some((c) => c.name === h)) issues.push({ file, line: 1, column: h, value: h, reason: `unknown column (expected ${columns.map((c) => c.name).join(', ')})` });
-      if (issues.length > problems) return rows; // a wrong header makes every row unreadable: reported once
+      if (issues.length > problems) return; // a wrong header makes every row unreadable: reported once
       index = columns.map((c) => header!.indexOf(c.name));
       positions = new Map(columns.map((c, i) => [c.name, index[i]!]));
       continue;
     }
     const line = info.lines;
     count += 1;
-    if (progress && count % 50_000 === 0) progress(`${file}: read ${count.toLocaleString('en')} rows`);
+    if (progress && count % 100_000 === 0) progress(`${file}: read ${count.toLocaleString('en')} rows`);
     if (record.length !== header.length) {
       issues.push({ file, line, column: '', value: record.join(','), reason: `has ${record.length} cells, the header has ${header.length}` });
       continue;
@@ -173,9 +180,21 @@ export async function readRows<T>(
       }
     }
     if (!bad) rows.push(new Row(line, value as T, record, positions));
+    if (rows.length >= size) {
+      const chunk = rows;
+      rows = [];
+      await onChunk(chunk);
+    }
   }
   if (!header) issues.push({ file, line: 1, column: '', value: '', reason: 'the file is empty (a header row is required)' });
-  return rows;
+  if (rows.length) await onChunk(rows);
+}
+
+/** Reads a whole (small) CSV file: `readChunks` into one list of good rows. */
+export async function readRows<T>(records: AsyncIterable<CsvRecord>, file: string, columns: Column[], issues: ImportIssue[], progress?: Progress): Promise<Row<T>[]> {
+  const out: Row<T>[] = [];
+  await readChunks<T>(records, file, columns, issues, 10_000, async (rows) => { out.push(...rows); }, progress);
+  return out;
 }
 
 /** Reports rows whose key appears on an earlier line of the same file. Returns the rows that are first of their key. */
@@ -208,7 +227,7 @@ export function chunks<T>(items: T[], size: number): T[][] {
 
 /**
  * What the households subgraph tells the other importers about a household code: its id (existing or the one this
- * import will give it), its ward, whether it lies in the caller's area, and its members by position. A household
+ * import gave it), its ward and its members by position. A household
  * outside the caller's area is never handed out: to the caller it does not exist.
  */
 export interface HouseholdRef {
@@ -216,8 +235,6 @@ export interface HouseholdRef {
   /** the household's ward (unit id) */
   unitId: string;
   members: Map<number, string>;
-  /** from this import's files (not yet stored) */
-  fromImport: boolean;
 }
 
 /**
@@ -233,12 +250,116 @@ export function sameFields(old: object, next: object): boolean {
   });
 }
 
-/** What every subgraph's importer offers the orchestrator (and the reference loader below). */
-export interface SubgraphImporter<K extends string> {
+/**
+ * The keys an import has seen, in a temporary table of the import's transaction (dropped at its end), so that a
+ * repeated key is found at any size without holding every key in memory. A scope is one kind of key: a file's own
+ * (`kind:file`) when only repeats within a file are refused, or a kind's across files.
+ */
+export class KeyLedger {
+  private ready = false;
+  constructor(private readonly tx: Db) {}
+
+  /**
+   * Leaves out, and reports, the rows whose key was seen before in `scope` (earlier in this chunk or in an earlier
+   * one): on an earlier line of the same file, "duplicate of line N"; or what `reason` says of the earlier row
+   * (undefined: the default, which names the other file and line).
+   * Returns the rows that are first of their key; their keys are recorded.
+   */
+  async firstOfKey<T>(scope: string, rows: Row<T>[], key: (row: T) => string, file: string, column: string, issues: ImportIssue[], reason?: (earlier: { file: string; line: number }, key: string) => string | undefined): Promise<Row<T>[]> {
+    if (!rows.length) return rows;
+    if (!this.ready) {
+      await this.tx.execute(sql`create temporary table if not exists pg_temp.import_keys (scope text not null, k text not null, file text not null, line int not null, primary key (scope, k)) on commit drop`);
+      this.ready = true;
+    }
+    const keys = rows.map((r) => key(r.value));
+    const earlier = new Map((await rows_<{ k: string; file: string; line: number }>(this.tx, sql`
+      select k, file, line from pg_temp.import_keys where scope = ${scope} and k = any(array(select json_array_elements_text(${JSON.stringify([...new Set(keys)])}::json)))`))
+      .map((r) => [r.k, r]));
+    const out: Row<T>[] = [];
+    const fresh: { k: string; line: number }[] = [];
+    rows.forEach((row, i) => {
+      const k = keys[i]!;
+      const first = earlier.get(k);
+      if (first) {
+        const why = reason?.(first, k) ?? (first.file === file ? `duplicate of line ${first.line} (same ${column})` : `duplicate of ${first.file} line ${first.line} (same ${column})`);
+        issues.push({ file, line: row.line, column, value: row.text(column) || k, reason: why });
+        return;
+      }
+      earlier.set(k, { k, file, line: row.line });
+      fresh.push({ k, line: row.line });
+      out.push(row);
+    });
+    if (fresh.length) {
+      await this.tx.execute(sql`insert into pg_temp.import_keys (scope, k, file, line) select ${scope}, k, ${file}, line from json_to_recordset(${JSON.stringify(fresh)}::json) as x(k text, line int)`);
+    }
+    return out;
+  }
+}
+
+/** What an importer's chunks are given: the caller, the import's key ledger, and the households of the caller's area. */
+export interface ImportContext {
+  caller: ImportCaller;
+  ledger: KeyLedger;
+  /** the households (stored, or written earlier in this import) of these codes that lie in the caller's area */
+  households(tx: Db, codes: string[]): Promise<Map<string, HouseholdRef>>;
+  progress: Progress;
+}
+
+/**
+ * What every subgraph's importer offers the import scaffold (`runImport`): the kinds of file it reads, in the order
+ * they are applied, their columns, and a step that checks one chunk of well-typed rows against what is stored
+ * (read with `tx`, which holds the rows of earlier chunks and files) and writes the good ones with `tx`, batched.
+ * Nothing is kept between chunks but counts, issues and small reference data: memory stays bounded at any size.
+ */
+export interface ChunkImporter<K extends string> {
   readonly issues: ImportIssue[];
-  readFile(kind: K, input: import('node:stream').Readable, file: string): Promise<void>;
-  validate(caller: ImportCaller, refs: Map<string, HouseholdRef>): Promise<void>;
-  apply(tx: import('@ansinh/db').Db): Promise<void>;
+  readonly counts: Record<K, ImportCounts>;
+  readonly kinds: readonly K[];
+  columns(kind: K): Column[];
+  /** before the first chunk (reads the reference data it checks against, with `tx`) */
+  begin?(tx: Db, context: ImportContext): Promise<void>;
+  chunk(tx: Db, kind: K, file: string, rows: Row<any>[], context: ImportContext): Promise<void>;
+  /** after the last of its files */
+  end?(tx: Db, context: ImportContext): Promise<void>;
+}
+
+/** A file of an import: its kind, its name in reports, and how to read it (once). */
+export interface ImportFile<K extends string = string> {
+  kind: K;
+  name: string;
+  open(): import('node:stream').Readable;
+}
+
+/** Rows per chunk: big enough for few statements, small enough for bounded memory. */
+export const CHUNK_ROWS = 20_000;
+
+/**
+ * Runs one importer over its files inside the import's transaction `tx`: kind by kind in the importer's order, each
+ * file streamed through csv-parse and `readChunks`, each chunk checked and written. The caller decides afterwards
+ * whether the transaction commits (no issue anywhere, not a dry run) or rolls back.
+ */
+export async function runImport<K extends string>(tx: Db, importer: ChunkImporter<K>, files: readonly ImportFile[], context: ImportContext, size = CHUNK_ROWS): Promise<void> {
+  const mine = files.filter((f) => (importer.kinds as readonly string[]).includes(f.kind));
+  if (!mine.length && !importer.begin) return;
+  await importer.begin?.(tx, context);
+  const { parse } = await import('csv-parse');
+  for (const kind of importer.kinds) {
+    for (const f of mine.filter((x) => x.kind === kind)) {
+      const records = f.open().pipe(parse(CSV_OPTIONS)) as AsyncIterable<CsvRecord>;
+      let read = 0;
+      await readChunks(records, f.name, importer.columns(kind), importer.issues, size, async (rows) => {
+        await importer.chunk(tx, kind, f.name, rows, context);
+        read += rows.length;
+        if (read % 100_000 < rows.length) context.progress(`${f.name}: ${read.toLocaleString('en')} rows checked and written`);
+      });
+    }
+  }
+  await importer.end?.(tx, context);
+}
+
+/** The transaction was only a trial (a dry run, or bad rows): thrown to roll it back. */
+export class RollBack extends Error {
+  constructor() { super('roll back'); }
 }
 
 /** The system itself, loading the reference data shipped in the repository. */
@@ -248,14 +369,19 @@ export const SYSTEM_CALLER: ImportCaller = { sub: 'system:reference-data', role:
  * Loads a subgraph's shipped reference defaults (data/reference/<kind>.csv) through its own importer: the same
  * checks as an integrator's file; any bad row stops the start with the file, line and reason.
  */
-export async function loadReferenceFiles<K extends string>(db: import('@ansinh/db').Db<any>, importer: SubgraphImporter<K>, kinds: K[], dir: string): Promise<void> {
+export async function loadReferenceFiles<K extends string>(db: Db, importer: ChunkImporter<K>, kinds: K[], dir: string): Promise<void> {
   const { createReadStream } = await import('node:fs');
   const { join } = await import('node:path');
-  for (const kind of kinds) await importer.readFile(kind, createReadStream(join(dir, `${kind}.csv`)), `data/reference/${kind}.csv`);
-  await importer.validate(SYSTEM_CALLER, new Map());
-  if (importer.issues.length) {
+  const files = kinds.map((kind) => ({ kind, name: `data/reference/${kind}.csv`, open: () => createReadStream(join(dir, `${kind}.csv`)) }));
+  try {
+    await db.transaction(async (tx) => {
+      const context: ImportContext = { caller: SYSTEM_CALLER, ledger: new KeyLedger(tx as never), households: async () => new Map(), progress: () => {} };
+      await runImport(tx as never, importer, files, context);
+      if (importer.issues.length) throw new RollBack();
+    });
+  } catch (error) {
+    if (!(error instanceof RollBack)) throw error;
     const first = importer.issues[0]!;
     throw new Error(`The shipped reference data is not valid: ${first.file} line ${first.line}, ${first.column}: ${first.reason} (${importer.issues.length} issue(s))`);
   }
-  await db.transaction((tx) => importer.apply(tx));
 }

@@ -1,6 +1,7 @@
 export * from './access-log.js';
 export * from './errors.js';
 export * from './http.js';
+export * from './overload.js';
 export * from './identity.js';
 export * from './main.js';
 export * from './service.js';
@@ -14,3 +15,5 @@ export * from './gaps.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './tracing.js';
+export * from './suppression.js';
+export * from './shutdown.js';

@@ -5,6 +5,7 @@ import { startSubgraph } from './subgraph.js';
 import { internalSecretFromEnv } from './identity.js';
 import { routeConsoleToLog } from './log.js';
 import { startTracing } from './tracing.js';
+import { onShutdown } from './shutdown.js';
 
 export async function runSubgraph(factory: (connection: Connection) => SubgraphService, defaultPort: number): Promise<void> {
   const name = factory.name || 'subgraph';
@@ -23,13 +24,10 @@ export async function runSubgraph(factory: (connection: Connection) => SubgraphS
   });
   console.log(`${service.name} subgraph on ${connection.describe} at ${running.url}`);
   // graceful shutdown: refuse new requests, finish those in flight (SHUTDOWN_GRACE_MS), then close the database
-  const stop = async (signal: string) => {
-    console.log(`${signal}: refusing new requests, finishing those in flight…`);
+  onShutdown(async (reason) => {
+    console.log(`${reason}: refusing new requests, finishing those in flight…`);
     await running.close(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
     await connection.close();
     console.log('stopped.');
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
 }

@@ -12,12 +12,15 @@ import { ServiceMetrics } from './metrics.js';
 import { traceResolvers } from './tracing.js';
 import { INTERNAL_HEADER, verifyInternalToken, type Caller } from './identity.js';
 import type { AccessRecorder } from './access-log.js';
+import { isStatementCancelled } from '@ansinh/db';
+import { admissionFromEnv, type AdmissionSettings } from './overload.js';
 
 /** Codes a client can cause and act on; anything else is an internal error and is masked. */
 const CLIENT_CODES = new Set([
   'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND',
   'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
   'CONFLICT', 'QUERY_TOO_COMPLEX', 'DOWNSTREAM_SERVICE_ERROR', 'SUBGRAPH_UNAVAILABLE', 'IDEMPOTENCY_KEY_REUSED', 'DATABASE_UNAVAILABLE',
+  'SERVER_OVERLOADED', 'DEADLINE_EXCEEDED',
 ]);
 
 /** Error codes of postgres.js, Node and PostgreSQL (class 08, 57P0x) meaning "the database cannot be reached now". */
@@ -36,19 +39,33 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** Keeps client errors as they are, replaces internal ones (SQL, stack, paths) with a request id to quote. */
-export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+/**
+ * Keeps client errors as they are, replaces internal ones (SQL, stack, paths) with a request id to quote. A subgraph
+ * passes its name: a database fault then says whose database it is (the gateway passes such errors through).
+ */
+export function maskError(formatted: GraphQLFormattedError, error: unknown, subgraph?: string): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  if (isDatabaseUnavailable(error)) {
+  // the request's deadline passed (or its client left) and its SQL was cancelled: overload.ts
+  if (isStatementCancelled(error)) {
     return {
-      message: 'The database is unavailable (restarting or unreachable); retry in a moment.',
+      message: 'The request ran out of time: its deadline passed or its caller stopped waiting, and its work was cancelled.',
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: 'DATABASE_UNAVAILABLE' },
+      extensions: { code: 'DEADLINE_EXCEEDED' },
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      message: subgraph
+        ? `The ${subgraph} subgraph cannot reach its database (restarting or unreachable); retry in a moment.`
+        : 'The database is unavailable (restarting or unreachable); retry in a moment.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'DATABASE_UNAVAILABLE', ...(subgraph ? { subgraph } : {}) },
     };
   }
   log.error({ err: safeError((error as { originalError?: unknown })?.originalError ?? error), path: formatted.path?.join('.') }, 'internal error (masked for the client)');
@@ -93,12 +110,16 @@ export interface RunningSubgraph extends RunningHttp {
 
 export async function startSubgraph<Ctx extends BaseContext>(
   definition: SubgraphDefinition<Ctx>,
-  options: { port: number; host?: string; /** the secret the gateway signs its internal tokens with */ internalSecret: string },
+  options: {
+    port: number; host?: string; /** the secret the gateway signs its internal tokens with */ internalSecret: string;
+    /** requests in flight and queued (null: unbounded); default from SUBGRAPH_MAX_IN_FLIGHT, … (overload.ts) */
+    admission?: AdmissionSettings | null;
+  },
 ): Promise<RunningSubgraph> {
   const metrics = definition.metrics ?? new ServiceMetrics(definition.name);
   const apollo = new ApolloServer<Ctx>({
     schema: buildSchema(definition),
-    formatError: maskError,
+    formatError: (formatted, error) => maskError(formatted, error, definition.name),
     includeStacktraceInErrorResponses: false,
     // the process owns SIGINT/SIGTERM and stops servers in order (see start-all.ts, runSubgraph)
     stopOnTerminationSignals: false,
@@ -109,7 +130,8 @@ export async function startSubgraph<Ctx extends BaseContext>(
           async didEncounterErrors({ contextValue, errors }) {
             const record = recordOf(contextValue);
             for (const e of errors) {
-              if (!e.extensions?.code || e.extensions.code === 'INTERNAL_SERVER_ERROR') {
+              // a statement cancelled for its request's deadline is the request's fate, not a fault (DEADLINE_EXCEEDED)
+              if ((!e.extensions?.code || e.extensions.code === 'INTERNAL_SERVER_ERROR') && !isStatementCancelled(e.originalError ?? e)) {
                 log.error({ service: definition.name, requestId: record?.requestId, operation: record?.operation ?? undefined, path: e.path?.join('.'), err: safeError(e.originalError ?? e) }, 'resolver error');
               }
             }
@@ -144,6 +166,9 @@ export async function startSubgraph<Ctx extends BaseContext>(
     },
     context: async (_req, _id, caller) => definition.context(caller as Caller),
     trustRequestId: true,
+    admission: options.admission === undefined ? admissionFromEnv('SUBGRAPH') : options.admission,
+    // the gateway says how long it still waits; the request's SQL is cancelled when that has passed or it hangs up
+    deadline: { trustHeader: true },
     routes: {
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: definition.name }),
       // readiness: the database answers within 2 s
@@ -156,7 +181,9 @@ export async function startSubgraph<Ctx extends BaseContext>(
           ]).finally(() => clearTimeout(timer));
           sendJson(res, 200, { status: 'ready', subgraph: definition.name });
         } catch (error) {
-          const reason = isDatabaseUnavailable(error) ? 'database unavailable' : (error as Error).message;
+          // ping's error names the database and the cause ("database unavailable: PostgreSQL at host:port/db (…)")
+          const message = (error as Error).message ?? String(error);
+          const reason = isDatabaseUnavailable(error) && !message.startsWith('database unavailable') ? 'database unavailable' : message;
           sendJson(res, 503, { status: 'not ready', subgraph: definition.name, reason });
         }
       },

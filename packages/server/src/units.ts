@@ -17,6 +17,7 @@ import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { bulkInsert, rows, sql, unitId, type Db, type UnitLinkRow, type UnitRow, type unitTables } from '@ansinh/db';
 import { cell, CSV_OPTIONS, emptyCounts, firstOfKey, readRows, type Column, type CsvRecord, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type Row } from './import.js';
+import { unitsChanged } from './area.js';
 
 export type UnitTables = ReturnType<typeof unitTables>;
 
@@ -100,6 +101,8 @@ const same = (a: UnitRow, b: UnitRow) => a.name === b.name && a.kind === b.kind 
  * id; links by (new, old); links of the reform's new units that the set no longer lists are removed.
  */
 export async function upsertUnits(db: Db<any>, tables: UnitTables, set: UnitSet): Promise<UnitsReport> {
+  // the areas cached from the old lists are computed afresh (area.ts)
+  unitsChanged();
   const { units, unitLinks } = tables;
   const existing = new Map((await db.select().from(units)).map((u) => [u.id, u as UnitRow]));
   const added: UnitRow[] = [];

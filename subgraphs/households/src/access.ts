@@ -5,19 +5,17 @@
  * lists), so lookups, lists and `_entities` all go through it and the households index is used.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { callerAreaCte, rows, type Db } from '@ansinh/db';
-import { callerMayReadIndividuals, callerSeesEverywhere, type Caller } from '@ansinh/server';
+import type { Db } from '@ansinh/db';
+import { anyOf, callerAreaIds, callerMayReadIndividuals, type Caller } from '@ansinh/server';
 
 /** The unit ids of the caller's area (null: everywhere); computed on first use, once per request. */
 export function callerArea(db: Db<any>, caller: Caller): () => Promise<string[] | null> {
-  let found: Promise<string[] | null> | undefined;
-  return () => (found ??= callerSeesEverywhere(caller) ? Promise.resolve(null)
-    : rows<{ id: string }>(db, sql`with recursive ${callerAreaCte('households', caller.units)} select id from caller_area`).then((r) => r.map((x) => x.id)));
+  return callerAreaIds(db, 'households', caller);
 }
 
-/** `column = any(ids)` with the ids as one parameter. */
+/** `column = any(ids)`, the ids as one array constant PostgreSQL hashes (packages/server area.ts anyOf). */
 export function oneOf(column: unknown, ids: readonly string[]): SQL {
-  return sql`${column} = any(array(select json_array_elements_text(${JSON.stringify(ids)}::json)))`;
+  return anyOf(column, ids);
 }
 
 /** Row filter for `households.households`: the caller may read the household (`unitColumn` is its unit_id). */

@@ -1,4 +1,4 @@
-import type { Db, RegistryFollower } from '@ansinh/db';
+import { bulkInsert, type Db, type RegistryFollower } from '@ansinh/db';
 import { AccessRecorder, LoggedReads, type Caller, type SubgraphOptions } from '@ansinh/server';
 import * as tables from './db/schema.js';
 import { callerArea } from './access.js';
@@ -26,6 +26,6 @@ export function createContext(db: HouseholdsDb, caller: Caller, options: Subgrap
   const area = callerArea(db, caller);
   return {
     db, caller, area, loaders: createLoaders(db, caller, area), followers: options.followers ?? [],
-    access: new AccessRecorder(caller, (rows) => db.insert(tables.accessLog).values(rows), logged),
+    access: new AccessRecorder(caller, (rows) => bulkInsert(db, tables.accessLog, rows), logged),
   };
 }

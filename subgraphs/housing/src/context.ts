@@ -1,4 +1,4 @@
-import type { Db } from '@ansinh/db';
+import { bulkInsert, type Db } from '@ansinh/db';
 import * as tables from './db/schema.js';
 import { AccessRecorder, callerAreaIds, LoggedReads, type AreaIds, type Caller } from '@ansinh/server';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -39,6 +39,6 @@ export function createContext(db: HousingDb, caller: Caller): Context {
   const area = callerAreaIds(db, 'housing', caller);
   return {
     db, caller, area, loaders: createLoaders(db, caller, area),
-    access: new AccessRecorder(caller, (rows) => db.insert(tables.accessLog).values(rows), logged),
+    access: new AccessRecorder(caller, (rows) => bulkInsert(db, tables.accessLog, rows), logged),
   };
 }

@@ -7,16 +7,14 @@
  *
  * A loan's balance as imported (outstanding, overdue, status) is what every report counts: the import writes the
  * loan's movements so that its history gives that balance from `balance_on` (default: the disbursement date) on.
- * Applied in the orchestrator's one transaction.
+ * Checked and written a chunk at a time in the import's one transaction (the scaffold in packages/server, `runImport`).
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { bulkInsert, type Db } from '@ansinh/db';
-import { and, eq, inArray } from 'drizzle-orm';
+import { bulkInsert, bulkUpdate, jsonUuids, type Db } from '@ansinh/db';
+import { inArray, sql } from 'drizzle-orm';
 import {
-  cell, chunks, CSV_OPTIONS, emptyCounts, firstOfKey, readRows, sameFields,
-  type Column, type CsvRecord, type HouseholdRef, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type Row } from '@ansinh/server';
+  cell, emptyCounts, sameFields,
+  type ChunkImporter, type Column, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row } from '@ansinh/server';
 import type { CreditDb } from '../context.js';
 import { interestRates, lenders, loans, loanTransactions, type InterestRateModel, type LenderModel, type LoanModel } from '../db/schema.js';
 import { PROGRAMMES } from '../resolvers/statistics.js';
@@ -79,141 +77,138 @@ function movements(loan: LoanModel, writtenOff: number, balanceOn: string): Move
   return out;
 }
 
-export class CreditImport {
+export class CreditImport implements ChunkImporter<CreditKind> {
   readonly issues: ImportIssue[] = [];
   readonly counts: Record<CreditKind, ImportCounts> = { lenders: emptyCounts(), interest_rates: emptyCounts(), loans: emptyCounts() };
-  private files: { [K in CreditKind]: { file: string; rows: Row<any>[] }[] } = { lenders: [], interest_rates: [], loans: [] };
-  private plan = {
-    lenders: { insert: [] as LenderModel[], update: [] as LenderModel[] },
-    rates: { insert: [] as InterestRateModel[], update: [] as InterestRateModel[] },
-    loans: { insert: [] as { loan: LoanModel; moves: Movement[] }[], update: [] as { loan: LoanModel; moves: Movement[] }[] },
-  };
+  readonly kinds = CREDIT_KINDS;
+  private storedLenders = new Map<string, LenderModel>();
+  private knownLenders = new Set<string>();
+  private storedRates = new Map<string, InterestRateModel>();
+  private written = 0;
 
   constructor(private readonly db: CreditDb, private readonly progress: Progress = () => {}) {}
 
-  async readFile(kind: CreditKind, input: Readable, file: string): Promise<void> {
-    const rows = await readRows(input.pipe(parse(CSV_OPTIONS)) as AsyncIterable<CsvRecord>, file, COLUMNS[kind], this.issues, this.progress);
-    this.files[kind].push({ file, rows });
+  columns(kind: CreditKind): Column[] {
+    return COLUMNS[kind];
   }
 
-  /** The household codes the rows refer to (the orchestrator resolves them with the households subgraph). */
-  householdCodes(): string[] {
-    return [...new Set(this.files.loans.flatMap((f) => f.rows.map((r) => r.value.household_code as string)))];
+  async begin(tx: Db): Promise<void> {
+    this.storedLenders = new Map((await tx.select().from(lenders)).map((l) => [l.code, l]));
+    this.knownLenders = new Set(this.storedLenders.keys());
+    this.storedRates = new Map((await tx.select().from(interestRates)).map((r) => [`${r.programme}|${r.lender}|${r.validFrom}`, r]));
   }
 
-  async validate(caller: ImportCaller, refs: Map<string, HouseholdRef>): Promise<void> {
-    const issue = (file: string, row: Row<any>, column: string, reason: string) => this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
-    const national = caller.units === null;
+  private issue(file: string, row: Row<any>, column: string, reason: string): void {
+    this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
+  }
 
-    // lenders: national reference data
-    const storedLenders = new Map((await this.db.select().from(lenders)).map((l) => [l.code, l]));
-    const knownLenders = new Set(storedLenders.keys());
-    for (const { file, rows } of this.files.lenders) {
-      for (const row of firstOfKey(rows as Row<LenderIn>[], (v) => v.lender_code, file, 'lender_code', this.issues)) {
+  private lenderCode(file: string, row: Row<any>, column: string, code: string): boolean {
+    if (this.knownLenders.has(code)) return true;
+    this.issue(file, row, column, `no lender ${code} (known: ${[...this.knownLenders].sort().join(', ') || 'none: import lenders first'})`);
+    return false;
+  }
+
+  async chunk(tx: Db, kind: CreditKind, file: string, list: Row<any>[], context: ImportContext): Promise<void> {
+    const national = context.caller.units === null;
+    if (kind === 'lenders') {
+      // lenders: national reference data
+      const insert: LenderModel[] = [];
+      const update: LenderModel[] = [];
+      for (const row of await context.ledger.firstOfKey(`lenders:${file}`, list as Row<LenderIn>[], (v) => v.lender_code, file, 'lender_code', this.issues)) {
         const v = row.value;
-        if (!national) { issue(file, row, 'lender_code', 'lenders are national reference data: only ADMIN imports them'); continue; }
+        if (!national) { this.issue(file, row, 'lender_code', 'lenders are national reference data: only ADMIN imports them'); continue; }
         const next = { code: v.lender_code, name: v.name, kind: v.kind };
-        const old = storedLenders.get(v.lender_code);
-        knownLenders.add(v.lender_code);
-        if (!old) { this.plan.lenders.insert.push(next); this.counts.lenders.added++; }
+        const old = this.storedLenders.get(v.lender_code);
+        this.knownLenders.add(v.lender_code);
+        if (!old) { insert.push(next); this.counts.lenders.added++; }
         else if (sameFields(old, next)) this.counts.lenders.unchanged++;
-        else { this.plan.lenders.update.push(next); this.counts.lenders.changed++; }
+        else { update.push(next); this.counts.lenders.changed++; }
       }
+      await bulkInsert(tx, lenders, insert);
+      await bulkUpdate(tx, lenders, update, ['code']);
+      return;
     }
-    const lenderCode = (file: string, row: Row<any>, column: string, code: string) => {
-      if (knownLenders.has(code)) return true;
-      issue(file, row, column, `no lender ${code} (known: ${[...knownLenders].sort().join(', ') || 'none: import lenders first'})`);
-      return false;
-    };
-
-    // interest rates: national, per programme and lender from a date
-    const storedRates = new Map((await this.db.select().from(interestRates)).map((r) => [`${r.programme}|${r.lender}|${r.validFrom}`, r]));
-    for (const { file, rows } of this.files.interest_rates) {
-      for (const row of firstOfKey(rows as Row<RateIn>[], (v) => `${v.programme}|${v.lender_code}|${v.valid_from}`, file, 'valid_from', this.issues)) {
+    if (kind === 'interest_rates') {
+      // interest rates: national, per programme and lender from a date
+      const insert: InterestRateModel[] = [];
+      const update: InterestRateModel[] = [];
+      for (const row of await context.ledger.firstOfKey(`interest_rates:${file}`, list as Row<RateIn>[], (v) => `${v.programme}|${v.lender_code}|${v.valid_from}`, file, 'valid_from', this.issues)) {
         const v = row.value;
-        if (!national) { issue(file, row, 'programme', 'interest rates are national reference data: only ADMIN imports them'); continue; }
-        if (!lenderCode(file, row, 'lender_code', v.lender_code)) continue;
+        if (!national) { this.issue(file, row, 'programme', 'interest rates are national reference data: only ADMIN imports them'); continue; }
+        if (!this.lenderCode(file, row, 'lender_code', v.lender_code)) continue;
         const next = { programme: v.programme, lender: v.lender_code, validFrom: v.valid_from, annualRate: Number(v.annual_rate).toFixed(2) };
-        const old = storedRates.get(`${v.programme}|${v.lender_code}|${v.valid_from}`);
-        if (!old) { this.plan.rates.insert.push(next); this.counts.interest_rates.added++; }
+        const old = this.storedRates.get(`${v.programme}|${v.lender_code}|${v.valid_from}`);
+        if (!old) { insert.push(next); this.counts.interest_rates.added++; }
         else if (Number(old.annualRate) === Number(next.annualRate)) this.counts.interest_rates.unchanged++;
-        else { this.plan.rates.update.push(next); this.counts.interest_rates.changed++; }
+        else { update.push(next); this.counts.interest_rates.changed++; }
       }
+      await bulkInsert(tx, interestRates, insert);
+      await bulkUpdate(tx, interestRates, update, ['programme', 'lender', 'validFrom']);
+      return;
     }
-
-    // loans, matched within their household (stored loans of households outside the area are never looked at)
-    const loanRows = this.files.loans.flatMap((f) => f.rows.map((row) => ({ file: f.file, row: row as Row<LoanIn> })));
-    const householdIds = [...new Set(loanRows.map((r) => refs.get(r.row.value.household_code)?.id).filter((id): id is string => !!id))];
-    const stored = new Map<string, LoanModel>();
-    for (const batch of chunks(householdIds, 10_000)) {
-      for (const l of await this.db.select().from(loans).where(inArray(loans.householdId, batch))) stored.set(`${l.householdId}|${l.code}`, l);
-    }
-    const seen = new Map<string, string>();
-    for (const { file, rows } of this.files.loans) {
-      for (const row of firstOfKey(rows as Row<LoanIn>[], (v) => `${v.household_code}|${v.loan_code}`, file, 'loan_code', this.issues)) {
-        const v = row.value;
-        const key = `${v.household_code}|${v.loan_code}`;
-        if (seen.has(key)) { issue(file, row, 'loan_code', `also in ${seen.get(key)}`); continue; }
-        seen.set(key, file);
-        const ref = refs.get(v.household_code);
-        if (!ref) { issue(file, row, 'household_code', `no household ${v.household_code} in your area, stored or in the households file`); continue; }
-        const borrower = ref.members.get(v.borrower_position);
-        const overdue = v.overdue ?? 0;
-        const writtenOff = v.written_off ?? 0;
-        const balanceOn = v.balance_on ?? v.disbursed_on;
-        let bad = !lenderCode(file, row, 'lender', v.lender);
-        const check = (ok: boolean, column: string, reason: string) => { if (!ok) { issue(file, row, column, reason); bad = true; } };
-        check(!!borrower, 'borrower_position', `household ${v.household_code} has no member at position ${v.borrower_position}`);
-        check(v.principal > 0, 'principal', 'must be more than 0');
-        check(v.outstanding <= v.principal, 'outstanding', `more than the principal (${v.principal})`);
-        check(!v.maturity_on || v.maturity_on > v.disbursed_on, 'maturity_on', `not after disbursed_on (${v.disbursed_on})`);
-        check(balanceOn >= v.disbursed_on, 'balance_on', `before disbursed_on (${v.disbursed_on})`);
-        check(v.status !== 'REPAID' || v.outstanding === 0, 'status', `a REPAID loan has nothing outstanding (outstanding is ${v.outstanding})`);
-        check(v.status !== 'WRITTEN_OFF' || v.outstanding === 0, 'status', `a WRITTEN_OFF loan has nothing outstanding after the write-off (outstanding is ${v.outstanding}; give what was written off in written_off)`);
-        check(!((v.status === 'ACTIVE' || v.status === 'OVERDUE') && v.outstanding === 0), 'status', `an ${v.status} loan has something outstanding (outstanding is 0)`);
-        check(v.status === 'WRITTEN_OFF' || writtenOff === 0, 'written_off', `only a WRITTEN_OFF loan has an amount written off`);
-        check(writtenOff === 0 || v.outstanding + writtenOff <= v.principal, 'written_off', `outstanding and written off (${v.outstanding + writtenOff}) are more than the principal (${v.principal})`);
-        check(overdue <= v.outstanding, 'overdue', `more than the outstanding (${v.outstanding})`);
-        check(v.status !== 'OVERDUE' || overdue > 0, 'overdue', 'an OVERDUE loan has an amount past due');
-        check(v.status === 'OVERDUE' || overdue === 0, 'overdue', `a ${v.status} loan has nothing past due (give status OVERDUE)`);
-        check(overdue === 0 || !!v.overdue_since, 'overdue_since', 'required when something is past due');
-        check(!v.overdue_since || overdue > 0, 'overdue_since', 'only when something is past due');
-        check(!v.overdue_since || v.overdue_since >= v.disbursed_on, 'overdue_since', `before disbursed_on (${v.disbursed_on})`);
-        if (bad) continue;
-        const old = stored.get(`${ref.id}|${v.loan_code}`);
-        // what the file says; savings group and entrusting organisation stay as recorded
-        const loan: LoanModel = { id: old?.id ?? randomUUID(), code: v.loan_code, householdId: ref.id, borrowerMemberId: borrower!, programme: v.programme, lender: v.lender,
-          savingsGroupId: old?.savingsGroupId ?? null, entrustingOrganisation: old?.entrustingOrganisation ?? null,
-          principal: v.principal, outstanding: v.outstanding, overdue, overdueSince: v.overdue_since,
-          disbursedOn: v.disbursed_on, maturityOn: v.maturity_on, status: v.status };
-        const planned = { loan, moves: movements(loan, writtenOff, balanceOn) };
-        if (!old) { this.plan.loans.insert.push(planned); this.counts.loans.added++; }
-        else if (sameFields(old, loan)) this.counts.loans.unchanged++;
-        else { this.plan.loans.update.push(planned); this.counts.loans.changed++; }
-      }
-    }
+    await this.loansChunk(tx, file, list as Row<LoanIn>[], context);
   }
 
-  /** Writes the planned rows with `tx`: the import's one transaction, opened by the orchestrator. */
-  async apply(tx: Db): Promise<void> {
-    const p = this.plan;
-    await bulkInsert(tx as never, lenders, p.lenders.insert);
-    for (const l of p.lenders.update) await tx.update(lenders).set(l).where(eq(lenders.code, l.code));
-    await bulkInsert(tx as never, interestRates, p.rates.insert);
-    for (const r of p.rates.update) {
-      await tx.update(interestRates).set({ annualRate: r.annualRate })
-        .where(and(eq(interestRates.programme, r.programme), eq(interestRates.lender, r.lender), eq(interestRates.validFrom, r.validFrom)));
+  /** Loans, matched within their household (stored loans of households outside the area are never looked at). */
+  private async loansChunk(tx: Db, file: string, list: Row<LoanIn>[], context: ImportContext): Promise<void> {
+    const first = await context.ledger.firstOfKey('loans', list, (v) => `${v.household_code}|${v.loan_code}`, file, 'loan_code', this.issues,
+      (earlier) => (earlier.file === file ? undefined : `also in ${earlier.file}`));
+    const refs = await context.households(tx, [...new Set(first.map((r) => r.value.household_code))]);
+    const householdIds = [...new Set([...refs.values()].map((r) => r.id))];
+    const stored = new Map<string, LoanModel>();
+    if (householdIds.length) for (const l of await tx.select().from(loans).where(inArray(loans.householdId, householdIds))) stored.set(`${l.householdId}|${l.code}`, l);
+    const insert: { loan: LoanModel; moves: Movement[] }[] = [];
+    const update: { loan: LoanModel; moves: Movement[] }[] = [];
+    for (const row of first) {
+      const v = row.value;
+      const ref = refs.get(v.household_code);
+      if (!ref) { this.issue(file, row, 'household_code', `no household ${v.household_code} in your area, stored or in the households file`); continue; }
+      const borrower = ref.members.get(v.borrower_position);
+      const overdue = v.overdue ?? 0;
+      const writtenOff = v.written_off ?? 0;
+      const balanceOn = v.balance_on ?? v.disbursed_on;
+      let bad = !this.lenderCode(file, row, 'lender', v.lender);
+      const check = (ok: boolean, column: string, reason: string) => { if (!ok) { this.issue(file, row, column, reason); bad = true; } };
+      check(!!borrower, 'borrower_position', `household ${v.household_code} has no member at position ${v.borrower_position}`);
+      check(v.principal > 0, 'principal', 'must be more than 0');
+      check(v.outstanding <= v.principal, 'outstanding', `more than the principal (${v.principal})`);
+      check(!v.maturity_on || v.maturity_on > v.disbursed_on, 'maturity_on', `not after disbursed_on (${v.disbursed_on})`);
+      check(balanceOn >= v.disbursed_on, 'balance_on', `before disbursed_on (${v.disbursed_on})`);
+      check(v.status !== 'REPAID' || v.outstanding === 0, 'status', `a REPAID loan has nothing outstanding (outstanding is ${v.outstanding})`);
+      check(v.status !== 'WRITTEN_OFF' || v.outstanding === 0, 'status', `a WRITTEN_OFF loan has nothing outstanding after the write-off (outstanding is ${v.outstanding}; give what was written off in written_off)`);
+      check(!((v.status === 'ACTIVE' || v.status === 'OVERDUE') && v.outstanding === 0), 'status', `an ${v.status} loan has something outstanding (outstanding is 0)`);
+      check(v.status === 'WRITTEN_OFF' || writtenOff === 0, 'written_off', `only a WRITTEN_OFF loan has an amount written off`);
+      check(writtenOff === 0 || v.outstanding + writtenOff <= v.principal, 'written_off', `outstanding and written off (${v.outstanding + writtenOff}) are more than the principal (${v.principal})`);
+      check(overdue <= v.outstanding, 'overdue', `more than the outstanding (${v.outstanding})`);
+      check(v.status !== 'OVERDUE' || overdue > 0, 'overdue', 'an OVERDUE loan has an amount past due');
+      check(v.status === 'OVERDUE' || overdue === 0, 'overdue', `a ${v.status} loan has nothing past due (give status OVERDUE)`);
+      check(overdue === 0 || !!v.overdue_since, 'overdue_since', 'required when something is past due');
+      check(!v.overdue_since || overdue > 0, 'overdue_since', 'only when something is past due');
+      check(!v.overdue_since || v.overdue_since >= v.disbursed_on, 'overdue_since', `before disbursed_on (${v.disbursed_on})`);
+      if (bad) continue;
+      const old = stored.get(`${ref.id}|${v.loan_code}`);
+      // what the file says; savings group and entrusting organisation stay as recorded
+      const loan: LoanModel = { id: old?.id ?? randomUUID(), code: v.loan_code, householdId: ref.id, borrowerMemberId: borrower!, programme: v.programme, lender: v.lender,
+        savingsGroupId: old?.savingsGroupId ?? null, entrustingOrganisation: old?.entrustingOrganisation ?? null,
+        principal: v.principal, outstanding: v.outstanding, overdue, overdueSince: v.overdue_since,
+        disbursedOn: v.disbursed_on, maturityOn: v.maturity_on, status: v.status };
+      const planned = { loan, moves: movements(loan, writtenOff, balanceOn) };
+      if (!old) { insert.push(planned); this.counts.loans.added++; }
+      else if (sameFields(old, loan)) this.counts.loans.unchanged++;
+      else { update.push(planned); this.counts.loans.changed++; }
     }
-    if (!p.loans.insert.length && !p.loans.update.length) return;
-    await bulkInsert(tx as never, loans, p.loans.insert.map((x) => x.loan));
-    await bulkInsert(tx as never, loanTransactions, p.loans.insert.flatMap((x) => x.moves));
-    for (const { loan, moves } of p.loans.update) {
+    await bulkInsert(tx, loans, insert.map((x) => x.loan));
+    await bulkInsert(tx, loanTransactions, insert.flatMap((x) => x.moves));
+    if (update.length) {
       // the city's balance replaces the loan's history
-      await tx.update(loans).set(loan).where(eq(loans.id, loan.id));
-      await tx.delete(loanTransactions).where(eq(loanTransactions.loanId, loan.id));
-      await tx.insert(loanTransactions).values(moves);
+      await bulkUpdate(tx, loans, update.map((x) => x.loan), ['id']);
+      await tx.execute(sql`delete from credit.loan_transactions where loan_id = any(${jsonUuids(update.map((x) => x.loan.id))})`);
+      await bulkInsert(tx, loanTransactions, update.flatMap((x) => x.moves));
     }
-    this.progress(`credit subgraph: ${(p.loans.insert.length + p.loans.update.length).toLocaleString('en')} loans written`);
+    this.written += insert.length + update.length;
+  }
+
+  async end(): Promise<void> {
+    if (this.written) this.progress(`credit subgraph: ${this.written.toLocaleString('en')} loans written`);
   }
 }
-

@@ -1,7 +1,9 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, reportUnit, requireIndividuals, SMALL_CELL, type Caller } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, isSmall, reportUnit, requireClosedYear, requireIndividuals, suppressGroup, type Caller } from '@ansinh/server';
+import { orNull } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
+import { entrustingOrganisation, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
 import type { Context, GapRef } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
@@ -19,9 +21,9 @@ function sensitive<K extends 'principal' | 'outstanding' | 'overdue' | 'status'>
   return loan[field];
 }
 
-/** ANALYST: figures covering fewer than SMALL_CELL households are withheld (docs/security.md). */
+/** ANALYST: figures covering fewer than SMALL_CELL households are withheld (docs/security.md, packages/server suppression.ts). */
 function withheld(caller: Caller, n: number | null): boolean {
-  return !callerSeesSmallCells(caller) && (n ?? 0) < SMALL_CELL;
+  return !callerSeesSmallCells(caller) && isSmall(n ?? 0);
 }
 
 function suppressProgramme(caller: Caller, p: ProgrammeCreditModel): ProgrammeCreditModel {
@@ -54,11 +56,14 @@ export const resolvers: Resolvers = {
     },
     creditStatistics: async (_, { unitCode, on, since, lender }, ctx) => {
       if (since && since > on) throw badInput(`"since" (${since}) must not be after "on" (${on})`, 'since');
+      // ANALYST: whole calendar years that are over, so no two windows differ by one day's loans (docs/security.md)
+      requireClosedYear(ctx.caller, today(), { name: 'on', value: on }, { name: 'since', value: since });
       const unit = await reportUnit(ctx.db, 'credit', unitCode, on);
       const stats = await creditStatistics(ctx.db, unit.id, on, since ?? null, lender ?? null);
       return { ...stats, programmes: stats.programmes.map((p) => suppressProgramme(ctx.caller, p)), povertyReduction: suppressProgramme(ctx.caller, stats.povertyReduction) };
     },
     gapStatistics: async (_, { unitCode, on }, ctx) => {
+      requireClosedYear(ctx.caller, today(), { name: 'on', value: on });
       const unit = await reportUnit(ctx.db, 'credit', unitCode, on);
       return { unitId: unit.id, on };
     },
@@ -70,12 +75,12 @@ export const resolvers: Resolvers = {
   },
   Loan: {
     __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
-    programme: (l) => l.programme as never,
+    programme: (l) => loanProgramme(l.programme),
     principal: (l, _, ctx) => sensitive(l, 'principal', ctx),
     outstanding: (l, _, ctx) => sensitive(l, 'outstanding', ctx),
     overdue: (l, _, ctx) => sensitive(l, 'overdue', ctx),
-    status: (l, _, ctx) => sensitive(l, 'status', ctx) as never,
-    entrustingOrganisation: (l) => l.entrustingOrganisation as never,
+    status: (l, _, ctx) => orNull(loanStatus)(sensitive(l, 'status', ctx)),
+    entrustingOrganisation: (l) => orNull(entrustingOrganisation)(l.entrustingOrganisation),
     savingsGroup: (l, _, ctx) => (l.savingsGroupId ? ctx.loaders.savingsGroup.load(l.savingsGroupId) : null),
     annualRate: async (l, _, ctx) => {
       const rate = await ctx.loaders.rateOn.load(`${l.programme}|${l.lender}|${l.disbursedOn}`);
@@ -91,11 +96,11 @@ export const resolvers: Resolvers = {
     area: (l, _, ctx) => ctx.loaders.householdArea.load(l.householdId),
   },
   LoanTransaction: {
-    kind: (t) => t.kind as never,
+    kind: (t) => loanTransactionKind(t.kind),
     on: (t) => t.occurredOn,
   },
   SavingsGroup: {
-    entrustingOrganisation: (g) => g.entrustingOrganisation as never,
+    entrustingOrganisation: (g) => entrustingOrganisation(g.entrustingOrganisation),
     unit: (g) => ({ id: g.unitId }),
   },
   Lender: {
@@ -103,11 +108,11 @@ export const resolvers: Resolvers = {
   },
   InterestRate: {
     id: (r) => `${r.programme}:${r.lender}:${r.validFrom}`,
-    programme: (r) => r.programme as never,
+    programme: (r) => loanProgramme(r.programme),
     annualRate: (r) => Number(r.annualRate),
   },
   ProgrammeCredit: {
-    programme: (p) => p.programme as never,
+    programme: (p) => orNull(loanProgramme)(p.programme),
   },
   Member: {
     __resolveReference: (ref) => ref,
@@ -129,17 +134,28 @@ export const resolvers: Resolvers = {
   GapStatistics: {
     __resolveReference: (ref) => ref,
     unit: (g) => ({ id: g.unitId }),
-    households: async (g, _, ctx) => {
-      const n = (await count(g, ctx.db)).households;
-      return withheld(ctx.caller, n) ? null : n;
-    },
-    householdsWithGaps: async (g, _, ctx) => {
-      const n = (await count(g, ctx.db)).withGaps;
-      return withheld(ctx.caller, n) ? null : n;
-    },
-    byKind: async (g, _, ctx) => (await count(g, ctx.db)).byKind.map((k) => ({ ...k, households: withheld(ctx.caller, k.households) ? null : k.households })) as never,
+    households: async (g, _, ctx) => (await gapView(g, ctx)).households,
+    householdsWithGaps: async (g, _, ctx) => (await gapView(g, ctx)).withGaps,
+    byKind: async (g, _, ctx) => (await gapView(g, ctx)).byKind as never,
   },
 };
+
+/**
+ * The gap counts as the caller may see them (packages/server suppression.ts): ANALYST gets no count under 5; the
+ * households with gaps are a part of the households counted, so a small remainder (the households without a gap)
+ * withholds them too; a withheld total withholds every count under it.
+ */
+async function gapView(g: GapRef, ctx: Context) {
+  const c = await count(g, ctx.db);
+  if (callerSeesSmallCells(ctx.caller)) return c;
+  const totalHidden = isSmall(c.households);
+  const withGaps = suppressGroup(c.households, [{ key: 'withGaps', value: c.withGaps }], totalHidden).has('withGaps');
+  return {
+    households: totalHidden ? null : c.households,
+    withGaps: withGaps ? null : c.withGaps,
+    byKind: c.byKind.map((k) => ({ ...k, households: totalHidden || isSmall(k.households) ? null : k.households })),
+  };
+}
 
 function count(g: GapRef, db: Parameters<typeof gapCounts>[0]) {
   let c = counted.get(g);

@@ -7,13 +7,11 @@
  * (the national rules and its province's, cards.ts), the rules of this import included.
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { bulkInsert, rows, type Db } from '@ansinh/db';
+import { inArray, sql } from 'drizzle-orm';
+import { bulkInsert, bulkUpdate, jsonUuids, rows, type Db } from '@ansinh/db';
 import {
-  cell, chunks, CSV_OPTIONS, emptyCounts, firstOfKey, readRows, sameFields,
-  type Column, type CsvRecord, type HouseholdRef, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type Row } from '@ansinh/server';
+  cell, emptyCounts, sameFields,
+  type ChunkImporter, type Column, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 import { insuranceCards, supportLayers, supportRules, type CardModel, type SupportLayerModel, type SupportRuleModel } from '../db/schema.js';
 
@@ -54,97 +52,108 @@ type Rule = Omit<SupportRuleModel, 'id'> & { id?: string };
 const ruleKey = (r: { scheme: string; beneficiaryGroup: string; jurisdiction: string | null; funder: string; validFrom: string }) =>
   `${r.scheme}|${r.beneficiaryGroup}|${r.jurisdiction ?? ''}|${r.funder}|${r.validFrom}`;
 
-export class HealthImport {
+export class HealthImport implements ChunkImporter<HealthKind> {
   readonly issues: ImportIssue[] = [];
   readonly counts: Record<HealthKind, ImportCounts> = { support_rules: emptyCounts(), insurance_cards: emptyCounts() };
-  private files: { [K in HealthKind]: { file: string; rows: Row<any>[] }[] } = { support_rules: [], insurance_cards: [] };
-  private plan = {
-    rules: { insert: [] as SupportRuleModel[], update: [] as SupportRuleModel[] },
-    cards: { insert: [] as { card: CardModel; layers: SupportLayerModel[] }[], update: [] as { card: CardModel; layers: SupportLayerModel[] }[] },
-  };
+  readonly kinds = HEALTH_KINDS;
+  private storedRules = new Map<string, SupportRuleModel>();
+  private rules = new Map<string, Rule>();
+  private written = 0;
 
   constructor(private readonly db: HealthDb, private readonly progress: Progress = () => {}) {}
 
-  async readFile(kind: HealthKind, input: Readable, file: string): Promise<void> {
-    const rows = await readRows(input.pipe(parse(CSV_OPTIONS)) as AsyncIterable<CsvRecord>, file, COLUMNS[kind], this.issues, this.progress);
-    this.files[kind].push({ file, rows });
+  columns(kind: HealthKind): Column[] {
+    return COLUMNS[kind];
   }
 
-  householdCodes(): string[] {
-    return [...new Set(this.files.insurance_cards.flatMap((f) => f.rows.map((r) => r.value.household_code as string)))];
+  async begin(tx: Db): Promise<void> {
+    this.storedRules = new Map((await tx.select().from(supportRules)).map((r) => [ruleKey(r), r]));
+    this.rules = new Map<string, Rule>(this.storedRules);
   }
 
-  async validate(caller: ImportCaller, refs: Map<string, HouseholdRef>): Promise<void> {
-    const issue = (file: string, row: Row<any>, column: string, reason: string) => this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
+  private issue(file: string, row: Row<any>, column: string, reason: string): void {
+    this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
+  }
 
-    // support rules: national rows by ADMIN, a province's rows by whoever's area holds the whole province
-    const storedRules = new Map((await this.db.select().from(supportRules)).map((r) => [ruleKey(r), r]));
-    const rules = new Map<string, Rule>(storedRules);
-    for (const { file, rows: list } of this.files.support_rules) {
-      for (const row of firstOfKey(list as Row<RuleIn>[], (v) => ruleKey({ scheme: v.scheme, beneficiaryGroup: v.beneficiary_group, jurisdiction: v.jurisdiction, funder: v.funder, validFrom: v.valid_from }), file, 'valid_from', this.issues)) {
-        const v = row.value;
-        if (v.jurisdiction === null ? caller.units !== null : !(caller.units === null || caller.units.includes(v.jurisdiction))) {
-          issue(file, row, 'jurisdiction', v.jurisdiction === null ? 'national rules are reference data: only ADMIN imports them' : `province ${v.jurisdiction} is not your area`);
-          continue;
-        }
-        if (v.valid_to && v.valid_to < v.valid_from) { issue(file, row, 'valid_to', `before valid_from (${v.valid_from})`); continue; }
-        const next = { scheme: v.scheme, beneficiaryGroup: v.beneficiary_group, jurisdiction: v.jurisdiction, funder: v.funder, percent: Number(v.percent).toFixed(2), validFrom: v.valid_from, validTo: v.valid_to };
-        const old = storedRules.get(ruleKey(next));
-        const id = old?.id ?? randomUUID();
-        rules.set(ruleKey(next), { ...next, id });
-        if (!old) { this.plan.rules.insert.push({ ...next, id }); this.counts.support_rules.added++; }
-        else if (Number(old.percent) === Number(next.percent) && old.validTo === next.validTo) this.counts.support_rules.unchanged++;
-        else { this.plan.rules.update.push({ ...next, id }); this.counts.support_rules.changed++; }
+  async chunk(tx: Db, kind: HealthKind, file: string, list: Row<any>[], context: ImportContext): Promise<void> {
+    if (kind === 'support_rules') return this.rulesChunk(tx, file, list, context);
+    return this.cardsChunk(tx, file, list, context);
+  }
+
+  /** Support rules: national rows by ADMIN, a province's rows by whoever's area holds the whole province. */
+  private async rulesChunk(tx: Db, file: string, list: Row<RuleIn>[], { caller, ledger }: ImportContext): Promise<void> {
+    const insert: SupportRuleModel[] = [];
+    const update: SupportRuleModel[] = [];
+    for (const row of await ledger.firstOfKey(`support_rules:${file}`, list, (v) => ruleKey({ scheme: v.scheme, beneficiaryGroup: v.beneficiary_group, jurisdiction: v.jurisdiction, funder: v.funder, validFrom: v.valid_from }), file, 'valid_from', this.issues)) {
+      const v = row.value;
+      if (v.jurisdiction === null ? caller.units !== null : !(caller.units === null || caller.units.includes(v.jurisdiction))) {
+        this.issue(file, row, 'jurisdiction', v.jurisdiction === null ? 'national rules are reference data: only ADMIN imports them' : `province ${v.jurisdiction} is not your area`);
+        continue;
       }
+      if (v.valid_to && v.valid_to < v.valid_from) { this.issue(file, row, 'valid_to', `before valid_from (${v.valid_from})`); continue; }
+      const next = { scheme: v.scheme, beneficiaryGroup: v.beneficiary_group, jurisdiction: v.jurisdiction, funder: v.funder, percent: Number(v.percent).toFixed(2), validFrom: v.valid_from, validTo: v.valid_to };
+      const old = this.storedRules.get(ruleKey(next));
+      const id = old?.id ?? randomUUID();
+      this.rules.set(ruleKey(next), { ...next, id });
+      if (!old) { insert.push({ ...next, id }); this.counts.support_rules.added++; }
+      else if (Number(old.percent) === Number(next.percent) && old.validTo === next.validTo) this.counts.support_rules.unchanged++;
+      else { update.push({ ...next, id }); this.counts.support_rules.changed++; }
     }
-    const bhyt = [...rules.values()].filter((r) => r.scheme === 'BHYT');
+    await bulkInsert(tx, supportRules, insert);
+    await bulkUpdate(tx, supportRules, update.map((r) => ({ id: r.id, percent: r.percent, validTo: r.validTo })), ['id']);
+  }
 
-    // cards, matched within their member (the stored cards of members outside the area are never looked at)
-    const cardRows = this.files.insurance_cards.flatMap((f) => f.rows.map((row) => ({ file: f.file, row: row as Row<CardIn> })));
-    const memberIds = [...new Set(cardRows.map((r) => refs.get(r.row.value.household_code)?.members.get(r.row.value.member_position)).filter((m): m is string => !!m))];
+  /** Cards, matched within their member (the stored cards of members outside the area are never looked at). */
+  private async cardsChunk(tx: Db, file: string, list: Row<CardIn>[], context: ImportContext): Promise<void> {
+    const first = await context.ledger.firstOfKey('insurance_cards', list, (v) => `${v.household_code}|${v.member_position}|${v.card_number}`, file, 'card_number', this.issues,
+      (earlier) => (earlier.file === file ? undefined : `also in ${earlier.file}`));
+    const refs = await context.households(tx, [...new Set(first.map((r) => r.value.household_code))]);
+    const memberIds = [...new Set([...refs.values()].flatMap((r) => [...r.members.values()]))];
     const stored = new Map<string, CardModel>();
-    for (const batch of chunks(memberIds, 10_000)) {
-      for (const c of await this.db.select().from(insuranceCards).where(inArray(insuranceCards.memberId, batch))) stored.set(`${c.memberId}|${c.cardNumber}`, c);
-    }
+    if (memberIds.length) for (const c of await tx.select().from(insuranceCards).where(inArray(insuranceCards.memberId, memberIds))) stored.set(`${c.memberId}|${c.cardNumber}`, c);
     const storedLayers = new Map<string, SupportLayerModel[]>();
     const storedIds = [...stored.values()].map((c) => c.id);
-    for (const batch of chunks(storedIds, 10_000)) {
-      for (const l of await this.db.select().from(supportLayers).where(inArray(supportLayers.cardId, batch))) storedLayers.set(l.cardId!, [...(storedLayers.get(l.cardId!) ?? []), l]);
+    if (storedIds.length) for (const l of await tx.select().from(supportLayers).where(inArray(supportLayers.cardId, storedIds))) storedLayers.set(l.cardId!, [...(storedLayers.get(l.cardId!) ?? []), l]);
+    const provinces = await this.provinces(tx, [...new Set([...refs.values()].map((r) => r.unitId))]);
+    const bhyt = [...this.rules.values()].filter((r) => r.scheme === 'BHYT');
+    const insert: { card: CardModel; layers: SupportLayerModel[] }[] = [];
+    const update: { card: CardModel; layers: SupportLayerModel[] }[] = [];
+    for (const row of first) {
+      const v = row.value;
+      const ref = refs.get(v.household_code);
+      if (!ref) { this.issue(file, row, 'household_code', `no household ${v.household_code} in your area, stored or in the households file`); continue; }
+      const member = ref.members.get(v.member_position);
+      if (!member) { this.issue(file, row, 'member_position', `household ${v.household_code} has no member at position ${v.member_position}`); continue; }
+      const key = `${member}|${v.card_number}`;
+      if (v.valid_to <= v.valid_from) { this.issue(file, row, 'valid_to', `not after valid_from (${v.valid_from})`); continue; }
+      if (v.premium <= 0) { this.issue(file, row, 'premium', 'must be more than 0'); continue; }
+      const old = stored.get(key);
+      const card: CardModel = { id: old?.id ?? randomUUID(), cardNumber: v.card_number, memberId: member, householdId: ref.id, beneficiaryGroup: v.beneficiary_group,
+        validFrom: v.valid_from, validTo: v.valid_to, premium: v.premium, renews: old?.renews ?? null };
+      // the rules in force on the card's first day: the national ones and its province's
+      const province = provinces.get(ref.unitId) ?? null;
+      const layers: SupportLayerModel[] = bhyt.filter((r) => r.beneficiaryGroup === card.beneficiaryGroup && (r.jurisdiction === null || r.jurisdiction === province)
+        && r.validFrom <= card.validFrom && (r.validTo === null || r.validTo >= card.validFrom))
+        .map((r) => ({ id: randomUUID(), cardId: card.id, contributionId: null, funder: r.funder, percent: r.percent, amount: Math.round((card.premium * Number(r.percent)) / 100) }));
+      const layerKey = (ls: { funder: string; amount: number }[]) => JSON.stringify(ls.map((l) => [l.funder, Number(l.amount)]).sort());
+      if (!old) { insert.push({ card, layers }); this.counts.insurance_cards.added++; }
+      else if (sameFields(old, card) && layerKey(storedLayers.get(old.id) ?? []) === layerKey(layers)) this.counts.insurance_cards.unchanged++;
+      else { update.push({ card, layers }); this.counts.insurance_cards.changed++; }
     }
-    const provinces = await this.provinces([...new Set([...refs.values()].map((r) => r.unitId))]);
-    const seen = new Map<string, string>();
-    for (const { file, rows: list } of this.files.insurance_cards) {
-      for (const row of firstOfKey(list as Row<CardIn>[], (v) => `${v.household_code}|${v.member_position}|${v.card_number}`, file, 'card_number', this.issues)) {
-        const v = row.value;
-        const ref = refs.get(v.household_code);
-        if (!ref) { issue(file, row, 'household_code', `no household ${v.household_code} in your area, stored or in the households file`); continue; }
-        const member = ref.members.get(v.member_position);
-        if (!member) { issue(file, row, 'member_position', `household ${v.household_code} has no member at position ${v.member_position}`); continue; }
-        const key = `${member}|${v.card_number}`;
-        if (seen.has(key)) { issue(file, row, 'card_number', `also in ${seen.get(key)}`); continue; }
-        seen.set(key, file);
-        if (v.valid_to <= v.valid_from) { issue(file, row, 'valid_to', `not after valid_from (${v.valid_from})`); continue; }
-        if (v.premium <= 0) { issue(file, row, 'premium', 'must be more than 0'); continue; }
-        const old = stored.get(key);
-        const card: CardModel = { id: old?.id ?? randomUUID(), cardNumber: v.card_number, memberId: member, householdId: ref.id, beneficiaryGroup: v.beneficiary_group,
-          validFrom: v.valid_from, validTo: v.valid_to, premium: v.premium, renews: old?.renews ?? null };
-        // the rules in force on the card's first day: the national ones and its province's
-        const province = provinces.get(ref.unitId) ?? null;
-        const layers: SupportLayerModel[] = bhyt.filter((r) => r.beneficiaryGroup === card.beneficiaryGroup && (r.jurisdiction === null || r.jurisdiction === province)
-          && r.validFrom <= card.validFrom && (r.validTo === null || r.validTo >= card.validFrom))
-          .map((r) => ({ id: randomUUID(), cardId: card.id, contributionId: null, funder: r.funder, percent: r.percent, amount: Math.round((card.premium * Number(r.percent)) / 100) }));
-        const layerKey = (ls: { funder: string; amount: number }[]) => JSON.stringify(ls.map((l) => [l.funder, Number(l.amount)]).sort());
-        if (!old) { this.plan.cards.insert.push({ card, layers }); this.counts.insurance_cards.added++; }
-        else if (sameFields(old, card) && layerKey(storedLayers.get(old.id) ?? []) === layerKey(layers)) this.counts.insurance_cards.unchanged++;
-        else { this.plan.cards.update.push({ card, layers }); this.counts.insurance_cards.changed++; }
-      }
+    await bulkInsert(tx, insuranceCards, insert.map((x) => x.card));
+    await bulkInsert(tx, supportLayers, insert.flatMap((x) => x.layers));
+    if (update.length) {
+      await bulkUpdate(tx, insuranceCards, update.map((x) => x.card), ['id']);
+      await tx.execute(sql`delete from health.support_layers where card_id = any(${jsonUuids(update.map((x) => x.card.id))})`);
+      await bulkInsert(tx, supportLayers, update.flatMap((x) => x.layers));
     }
+    this.written += insert.length + update.length;
   }
 
   /** The province code of each unit (this subgraph's own units). */
-  private async provinces(unitIds: string[]): Promise<Map<string, string>> {
+  private async provinces(tx: Db, unitIds: string[]): Promise<Map<string, string>> {
     if (!unitIds.length) return new Map();
-    const found = await rows<{ id: string; code: string }>(this.db, sql`
+    const found = await rows<{ id: string; code: string }>(tx, sql`
       with recursive up(start, id, parent_id, code) as (
         select id, id, parent_id, code from health.units where id = any(array(select json_array_elements_text(${JSON.stringify(unitIds)}::json)))
         union all select up.start, u.id, u.parent_id, u.code from health.units u join up on u.id = up.parent_id
@@ -152,19 +161,7 @@ export class HealthImport {
     return new Map(found.map((f) => [f.id, f.code]));
   }
 
-  /** Writes the planned rows with `tx`: the import's one transaction, opened by the orchestrator. */
-  async apply(tx: Db): Promise<void> {
-    const p = this.plan;
-    await bulkInsert(tx as never, supportRules, p.rules.insert);
-    for (const r of p.rules.update) await tx.update(supportRules).set({ percent: r.percent, validTo: r.validTo }).where(eq(supportRules.id, r.id));
-    if (!p.cards.insert.length && !p.cards.update.length) return;
-    await bulkInsert(tx as never, insuranceCards, p.cards.insert.map((x) => x.card));
-    await bulkInsert(tx as never, supportLayers, p.cards.insert.flatMap((x) => x.layers));
-    for (const { card, layers } of p.cards.update) {
-      await tx.update(insuranceCards).set(card).where(eq(insuranceCards.id, card.id));
-      await tx.delete(supportLayers).where(and(eq(supportLayers.cardId, card.id)));
-      if (layers.length) await tx.insert(supportLayers).values(layers);
-    }
-    this.progress(`health subgraph: ${(p.cards.insert.length + p.cards.update.length).toLocaleString('en')} insurance cards written`);
+  async end(): Promise<void> {
+    if (this.written) this.progress(`health subgraph: ${this.written.toLocaleString('en')} insurance cards written`);
   }
 }

@@ -1,6 +1,8 @@
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
+import { orNull } from '@ansinh/db';
+import { beneficiaryGroup, funder, supportScheme } from '../db/enums.js';
 import { mutations } from './mutations.js';
 import { coverage, healthGaps, healthStatistics, suppressSmallCells } from './statistics.js';
 import { accessLog } from '../db/schema.js';
@@ -16,6 +18,8 @@ export const resolvers: Resolvers = {
       return all.filter((r) => r.validFrom <= day && (!r.validTo || r.validTo >= day));
     },
     healthStatistics: async (_, { unitCode, on }, ctx) => {
+      // ANALYST: the last day of a year that is over, so no two days' figures differ by one card (docs/security.md)
+      requireClosedYear(ctx.caller, today(), { name: 'on', value: on });
       const unit = await reportUnit(ctx.db, 'health', unitCode, on);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
       return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on));
@@ -24,7 +28,7 @@ export const resolvers: Resolvers = {
   Mutation: mutations,
   InsuranceCard: {
     __resolveReference: (ref, ctx) => ctx.loaders.card.load(ref.id),
-    beneficiaryGroup: (c) => c.beneficiaryGroup as never,
+    beneficiaryGroup: (c) => beneficiaryGroup(c.beneficiaryGroup),
     // the card number is sensitive (docs/security.md): masked unless the role needs it; unmasked reads are logged
     cardNumber: (c, _, ctx) => {
       if (!callerSeesSensitive(ctx.caller, 'health')) return maskIdentifier(c.cardNumber)!;
@@ -38,17 +42,17 @@ export const resolvers: Resolvers = {
     area: (c, _, ctx) => ctx.loaders.householdArea.load(c.householdId),
   },
   SupportLayer: {
-    funder: (l) => l.funder as never,
+    funder: (l) => funder(l.funder),
     percent: (l) => Number(l.percent),
   },
   SupportRule: {
-    scheme: (r) => r.scheme as never,
-    beneficiaryGroup: (r) => r.beneficiaryGroup as never,
-    funder: (r) => r.funder as never,
+    scheme: (r) => supportScheme(r.scheme),
+    beneficiaryGroup: (r) => beneficiaryGroup(r.beneficiaryGroup),
+    funder: (r) => funder(r.funder),
     percent: (r) => Number(r.percent),
   },
   VoluntaryContribution: {
-    beneficiaryGroup: (c) => c.beneficiaryGroup as never,
+    beneficiaryGroup: (c) => beneficiaryGroup(c.beneficiaryGroup),
     supportLayers: (c, _, ctx) => ctx.loaders.layersOfContribution.load(c.id),
   },
   AccessLog: {
@@ -56,8 +60,8 @@ export const resolvers: Resolvers = {
     health: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'health', page),
   },
   GroupCards: {
-    beneficiaryGroup: (g) => g.beneficiaryGroup as never,
-    byFunder: (g) => g.byFunder as never,
+    beneficiaryGroup: (g) => orNull(beneficiaryGroup)(g.beneficiaryGroup),
+    byFunder: (g) => g.byFunder?.map((f) => ({ ...f, funder: funder(f.funder) })) ?? null,
   },
   Member: {
     // the households subgraph owns the member; here it is just its key

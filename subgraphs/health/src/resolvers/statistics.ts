@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { gapCandidates, placedOn, reviewedOn, rows } from '@ansinh/db';
-import { callerSeesSmallCells, candidatesChecksum, packFlags, SMALL_CELL, type Caller, type GapFlags } from '@ansinh/server';
+import { callerSeesSmallCells, candidatesChecksum, isSmall, packFlags, suppressGroup, type Caller, type GapFlags } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 
 export interface GroupCardsModel {
@@ -48,17 +48,25 @@ export interface HealthStatisticsView {
 }
 
 /**
- * Small-cell suppression (docs/security.md): ANALYST gets every count under SMALL_CELL as null, and with a card count
- * under SMALL_CELL the money figures derived from it too (the premium is a fixed amount per card-month); other roles
+ * Small-cell protection (docs/security.md, packages/server suppression.ts): ANALYST gets the total's cards and
+ * holders when 5 or more; the groups are parts of that total, so a small group is withheld with its complement
+ * (a total less the published groups would give it back) and a withheld total withholds every group; a withheld
+ * card count takes the money figures derived from it (the premium is a fixed amount per card-month). Other roles
  * get exact figures.
  */
 export function suppressSmallCells(caller: Caller, stats: HealthStatisticsModel): HealthStatisticsView {
   if (callerSeesSmallCells(caller)) return stats;
-  const small = (n: number) => n < SMALL_CELL;
-  const group = (g: GroupCardsModel): GroupCardsView => small(g.cards)
+  const key = (g: GroupCardsModel) => g.beneficiaryGroup ?? '';
+  const cards = suppressGroup(stats.total.cards, stats.groups.map((g) => ({ key: key(g), value: g.cards })), isSmall(stats.total.cards));
+  const holders = suppressGroup(stats.total.holders, stats.groups.map((g) => ({ key: key(g), value: g.holders })), isSmall(stats.total.holders));
+  const view = (g: GroupCardsModel, cardsHidden: boolean, holdersHidden: boolean): GroupCardsView => cardsHidden
     ? { ...g, cards: null, holders: null, premium: null, cost: null, byFunder: null }
-    : { ...g, holders: small(g.holders) ? null : g.holders };
-  return { ...stats, groups: stats.groups.map(group), total: group(stats.total) };
+    : { ...g, holders: holdersHidden ? null : g.holders };
+  return {
+    ...stats,
+    groups: stats.groups.map((g) => view(g, cards.has(key(g)), holders.has(key(g)))),
+    total: view(stats.total, isSmall(stats.total.cards), isSmall(stats.total.holders)),
+  };
 }
 
 export interface GroupCoverageView { beneficiaryGroup: string; persons: number | null; covered: number | null; rate: number | null }
@@ -96,8 +104,8 @@ export async function coverage(db: HealthDb, caller: Caller, unitId: string, on:
     const persons = Number(g.persons);
     const n = Number(g.covered);
     const rate = persons ? Math.round((n / persons) * 10_000) / 100 : null;
-    if (!exact && Number(g.households) < SMALL_CELL) return { beneficiaryGroup: group, persons: null, covered: null, rate: null };
-    if (!exact && n < SMALL_CELL) return { beneficiaryGroup: group, persons, covered: null, rate: null };
+    if (!exact && isSmall(Number(g.households))) return { beneficiaryGroup: group, persons: null, covered: null, rate: null };
+    if (!exact && isSmall(n)) return { beneficiaryGroup: group, persons, covered: null, rate: null };
     return { beneficiaryGroup: group, persons, covered: n, rate };
   });
 }

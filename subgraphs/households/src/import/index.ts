@@ -1,21 +1,19 @@
 /**
- * Bulk import of the households subgraph's records: households, members, assessments and unit totals.
- * Read (types, per cell) → validate (codes that exist, area, standards, duplicates; counts what would change) →
- * apply (one transaction over this subgraph's own tables). Upsert by business keys: household code; member by
- * household code and position; assessment by household code, review year, kind and date; unit total by unit code
- * and year. Other importers learn about households through `householdRefs` (no SQL across schemas).
+ * Bulk import of the households subgraph's records: households, members, assessments and unit totals, a chunk at a
+ * time (the scaffold in packages/server, `runImport`): each chunk is checked against what is stored (codes that
+ * exist, area, standards, repeats) and written in the import's one transaction, so the next kind of file sees it.
+ * Upsert by business keys: household code; member by household code and position; assessment by household code,
+ * review year, kind and date; unit total by unit code and year. Other importers learn about households through
+ * `householdRefs` (no SQL across schemas). The changed households reach the registry's followers at the end.
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import {
-  cell, chunks, CSV_OPTIONS, emptyCounts, firstOfKey, readRows,
-  type Column, type CsvRecord, type HouseholdRef, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type Row,
+  cell, emptyCounts,
+  type ChunkImporter, type Column, type HouseholdRef, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row,
 } from '@ansinh/server';
-import { bulkInsert, callerAreaCte, HOUSEHOLD_UNIT_KINDS, rows, type Db, type RegistryFollower } from '@ansinh/db';
+import { bulkInsert, bulkUpdate, callerAreaCte, HOUSEHOLD_UNIT_KINDS, jsonUuids, rows, type Db, type RegistryFollower } from '@ansinh/db';
 import { publishRegistry } from '../domain/registry.js';
-import type { PgTable } from 'drizzle-orm/pg-core';
 import type { HouseholdsDb } from '../context.js';
 import { assessments, households, members, povertyIndicators, povertyLines, povertyStandards, units, unitTotals } from '../db/schema.js';
 import { classify, type LoadedStandard } from '../domain/classify.js';
@@ -82,260 +80,263 @@ type HouseholdRow = typeof households.$inferSelect;
 type MemberRow = typeof members.$inferSelect;
 type AssessmentRow = typeof assessments.$inferSelect;
 type Insert<T> = Omit<T, 'createdAt'>;
+type Ref = HouseholdRef & { areaType: string };
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const uuids = (ids: Iterable<string>) => jsonUuids([...new Set(ids)]);
 
-export class HouseholdsImport {
+export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   readonly issues: ImportIssue[] = [];
   readonly counts: Record<HouseholdsKind, ImportCounts> = { households: emptyCounts(), members: emptyCounts(), assessments: emptyCounts(), unit_totals: emptyCounts() };
-  private read: { [K in HouseholdsKind]: { file: string; rows: Row<any>[] }[] } = { households: [], members: [], assessments: [], unit_totals: [] };
-  private units: Unit[] = [];
-  private unitById = new Map<string, Unit>();
-  /** household code → what it will be after the import */
-  private refs = new Map<string, HouseholdRef & { areaType: string }>();
-  private plan = {
-    households: { insert: [] as Insert<HouseholdRow>[], update: [] as Insert<HouseholdRow>[] },
-    members: { insert: [] as MemberRow[], update: [] as MemberRow[] },
-    assessments: { insert: [] as AssessmentRow[], update: [] as AssessmentRow[] },
-    unitTotals: { insert: [] as (typeof unitTotals.$inferSelect)[], update: [] as (typeof unitTotals.$inferSelect)[] },
-  };
+  readonly kinds = HOUSEHOLDS_KINDS;
+  private areaIds: Set<string> | null = null;
+  private areaText = '';
+  private unitsByCode = new Map<string, Unit[]>();
+  private loaded = new Map<string, LoadedStandard>();
+  private touchedTable = false;
+  private written = 0;
 
-  constructor(private readonly db: HouseholdsDb, private readonly progress: Progress = () => {}) {}
+  /** `followers`: the programme subgraphs' copies of the registry, written at the end in the same transaction */
+  constructor(private readonly db: HouseholdsDb, private readonly progress: Progress = () => {}, private readonly followers: readonly RegistryFollower[] = []) {}
 
-  /** Parses one file (streamed) and keeps its well-typed rows; bad cells go to `issues`. */
-  async readFile(kind: HouseholdsKind, input: Readable, file: string): Promise<void> {
-    const records = input.pipe(parse(CSV_OPTIONS)) as AsyncIterable<CsvRecord>;
-    const rows = await readRows(records, file, COLUMNS[kind], this.issues, this.progress);
-    this.read[kind].push({ file, rows });
-    this.progress(`${file}: ${rows.length.toLocaleString('en')} ${kind} rows read`);
+  columns(kind: HouseholdsKind): Column[] {
+    return COLUMNS[kind];
   }
 
   /** Whether a unit lies in the caller's area (the API's rule: packages/db callerAreaCte). */
   private inArea(unitId: string): boolean {
     return this.areaIds === null || this.areaIds.has(unitId);
   }
-  private areaIds: Set<string> | null = null;
 
   /** The unit with this code valid on a date ([validFrom, validTo)). */
   private unitOn(code: string, date: string): Unit | undefined {
-    if (this.unitsByCode.size === 0) for (const u of this.units) this.unitsByCode.set(u.code, [...(this.unitsByCode.get(u.code) ?? []), u]);
     return this.unitsByCode.get(code)?.find((u) => (!u.validFrom || u.validFrom <= date) && (!u.validTo || date < u.validTo));
   }
-  private unitsByCode = new Map<string, Unit[]>();
 
-  private async existing<T>(select: (batch: string[]) => Promise<T[]>, keys: string[]): Promise<T[]> {
-    const out: T[] = [];
-    for (const batch of chunks(keys, 10_000)) out.push(...(await select(batch)));
-    return out;
-  }
-
-  /** Checks every row against the stored data and the other files; plans the writes and counts them. */
-  async validate(caller: ImportCaller, unitsOfThisImport: readonly Unit[] = []): Promise<void> {
+  /** The caller's area, the units (this import's included: written before) and the standards, read once. */
+  async begin(tx: Db, { caller }: ImportContext): Promise<void> {
     this.areaIds = caller.units === null ? null
-      : new Set((await rows<{ id: string }>(this.db, sql`with recursive ${callerAreaCte('households', caller.units)} select id from caller_area`)).map((r) => r.id));
-    const storedUnits = await this.db.select().from(units);
-    const incoming = new Set(unitsOfThisImport.map((u) => u.id));
-    this.units = [...storedUnits.filter((u) => !incoming.has(u.id)), ...unitsOfThisImport];
-    this.unitById = new Map(this.units.map((u) => [u.id, u]));
+      : new Set((await rows<{ id: string }>(tx, sql`with recursive ${callerAreaCte('households', caller.units)} select id from caller_area`)).map((r) => r.id));
+    this.areaText = caller.units?.join(', ') ?? '';
+    this.unitsByCode = new Map();
+    for (const u of await tx.select().from(units)) (this.unitsByCode.get(u.code) ?? this.unitsByCode.set(u.code, []).get(u.code)!).push(u);
     // the standards as stored (lines, indicators): statuses are checked with the same classify() as recordAssessment
     const [standardRows, lineRows, indicatorRows] = await Promise.all([
-      this.db.select().from(povertyStandards), this.db.select().from(povertyLines), this.db.select().from(povertyIndicators),
+      tx.select().from(povertyStandards), tx.select().from(povertyLines), tx.select().from(povertyIndicators),
     ]);
-    const loaded = new Map<string, LoadedStandard>(standardRows.map((s) => [s.code, {
+    this.loaded = new Map<string, LoadedStandard>(standardRows.map((s) => [s.code, {
       standard: s, lines: lineRows.filter((l) => l.standardCode === s.code),
       indicators: indicatorRows.filter((i) => i.standardCode === s.code).sort((a, b) => a.position - b.position),
     }]));
-    const standards = new Map(standardRows.map((s) => [s.code, s]));
-    const issue = (file: string, row: Row<any>, column: string, reason: string) =>
-      this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
-
-    // households: every code named anywhere in the files, looked up once
-    const named = new Set<string>();
-    for (const kind of ['households', 'members', 'assessments'] as const) for (const f of this.read[kind]) for (const r of f.rows) named.add(r.value.household_code);
-    const stored = new Map((await this.existing((b) => this.db.select().from(households).where(inArray(households.code, b)), [...named])).map((h) => [h.code, h]));
-    const storedIds = [...stored.values()].map((h) => h.id);
-    const storedMembers = await this.existing((b) => this.db.select().from(members).where(inArray(members.householdId, b)), storedIds);
-    const membersByHousehold = new Map<string, Map<number, MemberRow>>();
-    for (const m of storedMembers) {
-      if (!membersByHousehold.has(m.householdId)) membersByHousehold.set(m.householdId, new Map());
-      membersByHousehold.get(m.householdId)!.set(m.position, m);
-    }
-    for (const h of stored.values()) {
-      this.refs.set(h.code, { id: h.id, unitId: h.unitId, areaType: h.areaType, fromImport: false,
-        members: new Map([...(membersByHousehold.get(h.id)?.entries() ?? [])].map(([p, m]) => [p, m.id])) });
-    }
-
-    for (const { file, rows } of this.read.households) {
-      const seen = new Set<string>();
-      for (const row of firstOfKey(rows as Row<HouseholdIn>[], (v) => v.household_code, file, 'household_code', this.issues)) {
-        const v = row.value;
-        if (seen.has(v.household_code) || (this.refs.get(v.household_code)?.fromImport)) { issue(file, row, 'household_code', 'appears in another households file of this import'); continue; }
-        seen.add(v.household_code);
-        const unit = this.unitOn(v.unit_code, v.registered_on);
-        if (!unit) { issue(file, row, 'unit_code', `no administrative unit with code ${v.unit_code} was valid on ${v.registered_on} (registered_on)`); continue; }
-        if (!HOUSEHOLD_UNIT_KINDS.includes(unit.kind as never)) { issue(file, row, 'unit_code', `${unit.name} is not a ward or commune: a household belongs to a ward or commune (valid on ${v.registered_on})`); continue; }
-        if (!this.inArea(unit.id)) { issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${caller.units!.join(', ')})`); continue; }
-        const old = stored.get(v.household_code);
-        // household codes are unique nationally: one held outside the caller's area cannot be taken, and nothing
-        // about that household is said (docs/security.md)
-        if (old && !this.inArea(old.unitId)) { issue(file, row, 'household_code', `the household code ${v.household_code} is taken: use another code`); continue; }
-        const next = { id: old?.id ?? randomUUID(), code: v.household_code, address: v.address, unitId: unit.id, areaType: v.area_type, registeredOn: v.registered_on };
-        if (!old) { this.plan.households.insert.push(next); this.counts.households.added++; }
-        else if (same([old.address, old.unitId, old.areaType, old.registeredOn], [next.address, next.unitId, next.areaType, next.registeredOn])) this.counts.households.unchanged++;
-        else { this.plan.households.update.push(next); this.counts.households.changed++; }
-        this.refs.set(v.household_code, { id: next.id, unitId: next.unitId, areaType: next.areaType, fromImport: !old, members: this.refs.get(v.household_code)?.members ?? new Map() });
-      }
-    }
-
-    const household = (file: string, row: Row<{ household_code: string }>) => {
-      // a household outside the caller's area is answered exactly like one that does not exist
-      const ref = this.refs.get(row.value.household_code);
-      if (!ref || !this.inArea(ref.unitId)) { issue(file, row, 'household_code', NO_HOUSEHOLD(row.value.household_code)); return undefined; }
-      return ref;
-    };
-
-    for (const { file, rows } of this.read.members) {
-      const heads = new Map<string, number>();
-      for (const row of firstOfKey(rows as Row<MemberIn>[], (v) => `${v.household_code}#${v.position}`, file, 'position', this.issues)) {
-        const v = row.value;
-        const ref = household(file, row);
-        if (!ref) continue;
-        if (v.relation_to_head === 'HEAD') {
-          const other = heads.get(v.household_code);
-          if (other !== undefined) { issue(file, row, 'relation_to_head', `household ${v.household_code} already has its head on line ${other}`); continue; }
-          heads.set(v.household_code, row.line);
-        }
-        const oldId = ref.members.get(v.position);
-        const old = oldId ? membersByHousehold.get(ref.id)?.get(v.position) : undefined;
-        const next: MemberRow = { id: oldId ?? randomUUID(), householdId: ref.id, position: v.position, fullName: v.full_name, dateOfBirth: v.date_of_birth,
-          gender: v.gender, relationToHead: v.relation_to_head, nationalId: v.national_id, ethnicity: v.ethnicity };
-        if (!old) { this.plan.members.insert.push(next); this.counts.members.added++; ref.members.set(v.position, next.id); }
-        else if (same({ ...old }, next)) this.counts.members.unchanged++;
-        else { this.plan.members.update.push(next); this.counts.members.changed++; }
-      }
-    }
-
-    const assessmentRows = this.read.assessments.flatMap((f) => f.rows.map((r) => ({ file: f.file, row: r as Row<AssessmentIn> })));
-    const refIds = [...new Set(assessmentRows.map((a) => this.refs.get(a.row.value.household_code)).filter((r) => r && !r.fromImport).map((r) => r!.id))];
-    const storedAssessments = new Map((await this.existing((b) => this.db.select().from(assessments).where(inArray(assessments.householdId, b)), refIds))
-      .map((a) => [`${a.householdId}#${a.reviewYear}#${a.kind}#${a.assessedOn}`, a]));
-    for (const { file, rows } of this.read.assessments) {
-      for (const row of firstOfKey(rows as Row<AssessmentIn>[], (v) => `${v.household_code}#${v.review_year}#${v.kind}#${v.assessed_on}`, file, 'assessed_on', this.issues)) {
-        const v = row.value;
-        const ref = household(file, row);
-        if (!ref) continue;
-        let bad = false;
-        if (Number(v.assessed_on.slice(0, 4)) !== v.review_year) { issue(file, row, 'assessed_on', `not in review year ${v.review_year}`); bad = true; }
-        else if (v.kind === 'PERIODIC' && (v.assessed_on.slice(5) < '09-01' || v.assessed_on.slice(5) > '12-14')) { issue(file, row, 'assessed_on', 'a PERIODIC review takes place between 1 September and 14 December'); bad = true; }
-        const standard = standards.get(v.standard_code);
-        if (!standard) { issue(file, row, 'standard_code', `no poverty standard ${v.standard_code} (known: ${[...standards.keys()].join(', ')})`); continue; }
-        if (v.assessed_on < standard.validFrom || (standard.validTo && v.assessed_on >= standard.validTo)) {
-          // a standard is used for the review of the year before it takes effect when the decree says so (VN-2016-2020 for 2021)
-          const extended = v.standard_code === 'VN-2016-2020' && v.review_year === 2021;
-          if (!extended) { issue(file, row, 'standard_code', `${v.standard_code} is valid from ${standard.validFrom}${standard.validTo ? ` to ${standard.validTo}` : ''}, not on ${v.assessed_on}`); bad = true; }
-        }
-        if (v.income_period !== standard.incomePeriod) { issue(file, row, 'income_period', `${v.standard_code} counts income per ${standard.incomePeriod}`); bad = true; }
-        const { indicators } = loaded.get(v.standard_code)!;
-        const unknown = (v.deprived_indicators ?? []).filter((c) => !indicators.some((i) => i.code === c));
-        const twice = (v.deprived_indicators ?? []).filter((c, i, all) => all.indexOf(c) !== i);
-        if (unknown.length) { issue(file, row, 'deprived_indicators', `${unknown.join(', ')}: not an indicator of ${v.standard_code} (its indicators: ${indicators.map((i) => i.code).join(', ')})`); bad = true; }
-        if (twice.length) { issue(file, row, 'deprived_indicators', `${twice.join(', ')} listed twice`); bad = true; }
-        if (bad) continue;
-        try {
-          const classified = classify(loaded.get(v.standard_code)!, { areaType: ref.areaType, incomePerCapita: v.income_per_capita, incomePeriod: v.income_period as 'MONTH' | 'YEAR', deprivedIndicators: v.deprived_indicators ?? [] });
-          if (classified.status !== v.status) { issue(file, row, 'status', `the classification gives ${classified.status}: ${classified.reasons.explanation}`); bad = true; }
-        } catch (error) {
-          // classify refuses what the standard cannot judge (e.g. no lines for the household's area type)
-          issue(file, row, 'standard_code', (error as Error).message); bad = true;
-        }
-        if (bad) continue;
-        const key = `${ref.id}#${v.review_year}#${v.kind}#${v.assessed_on}`;
-        const old = ref.fromImport ? undefined : storedAssessments.get(key);
-        const persons = v.persons ?? old?.persons ?? ref.members.size;
-        if (persons < 1) { issue(file, row, 'persons', `household ${v.household_code} has no members: give its persons at the review, or import its members`); continue; }
-        const next: AssessmentRow = { id: old?.id ?? randomUUID(), householdId: ref.id, reviewYear: v.review_year, kind: v.kind, assessedOn: v.assessed_on, standardCode: v.standard_code,
-          incomePerCapita: v.income_per_capita, incomePeriod: v.income_period, deprivedIndicators: [...(v.deprived_indicators ?? [])].sort(), status: v.status, recordedBy: v.recorded_by,
-          unitId: old?.unitId ?? ref.unitId, persons };
-        if (!old) { this.plan.assessments.insert.push(next); this.counts.assessments.added++; }
-        else if (same({ ...old, deprivedIndicators: [...old.deprivedIndicators].sort(), incomePerCapita: Number(old.incomePerCapita) }, next)) this.counts.assessments.unchanged++;
-        else { this.plan.assessments.update.push(next); this.counts.assessments.changed++; }
-      }
-    }
-
-    const storedTotals = new Map((await this.db.select().from(unitTotals)).map((t) => [`${t.unitId}#${t.year}`, t]));
-    for (const { file, rows } of this.read.unit_totals) {
-      for (const row of firstOfKey(rows as Row<UnitTotalIn>[], (v) => `${v.unit_code}#${v.year}`, file, 'year', this.issues)) {
-        const v = row.value;
-        const unit = this.unitOn(v.unit_code, `${v.year}-12-31`) ?? this.unitOn(v.unit_code, `${v.year}-01-01`);
-        if (!unit) { issue(file, row, 'unit_code', `no administrative unit with code ${v.unit_code} was valid in ${v.year}`); continue; }
-        if (!this.inArea(unit.id)) { issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${caller.units!.join(', ')})`); continue; }
-        if (v.persons < v.households) { issue(file, row, 'persons', `fewer persons than households (${v.households})`); continue; }
-        const next = { unitId: unit.id, year: v.year, households: v.households, persons: v.persons };
-        const old = storedTotals.get(`${unit.id}#${v.year}`);
-        if (!old) { this.plan.unitTotals.insert.push(next); this.counts.unit_totals.added++; }
-        else if (same(old, next)) this.counts.unit_totals.unchanged++;
-        else { this.plan.unitTotals.update.push(next); this.counts.unit_totals.changed++; }
-      }
-    }
   }
 
-  /** What the other importers need about these household codes (after `validate`); unknown codes are absent. */
-  async householdRefs(codes: string[]): Promise<Map<string, HouseholdRef>> {
-    const missing = codes.filter((c) => !this.refs.has(c));
-    if (missing.length) {
-      const found = await this.existing((b) => this.db.select().from(households).where(inArray(households.code, b)), [...new Set(missing)]);
-      const foundMembers = await this.existing((b) => this.db.select({ id: members.id, householdId: members.householdId, position: members.position }).from(members).where(inArray(members.householdId, b)), found.map((h) => h.id));
-      // grouped once: a lookup per household would make the import quadratic in the households it names
-      const byHousehold = new Map<string, Map<number, string>>();
-      for (const m of foundMembers) (byHousehold.get(m.householdId) ?? byHousehold.set(m.householdId, new Map()).get(m.householdId)!).set(m.position, m.id);
-      for (const h of found) {
-        this.refs.set(h.code, { id: h.id, unitId: h.unitId, areaType: h.areaType, fromImport: false, members: byHousehold.get(h.id) ?? new Map() });
-      }
+  private issue(file: string, row: Row<any>, column: string, reason: string): void {
+    this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
+  }
+
+  /** The stored households (this import's earlier chunks included) of these codes, by code. */
+  private async stored(tx: Db, codes: string[]): Promise<Map<string, HouseholdRow>> {
+    if (!codes.length) return new Map();
+    return new Map((await tx.select().from(households).where(inArray(households.code, [...new Set(codes)]))).map((h) => [h.code, h]));
+  }
+
+  /** Remembers the households a chunk changed (a temporary table of the transaction): their registry facts are copied at the end. */
+  private async touch(tx: Db, ids: string[]): Promise<void> {
+    this.written += ids.length;
+    const list = [...new Set(ids)];
+    if (!list.length || !this.followers.length) return;
+    if (!this.touchedTable) {
+      await tx.execute(sql`create temporary table if not exists pg_temp.import_touched (id uuid primary key) on commit drop`);
+      this.touchedTable = true;
     }
-    // only households of the caller's area: to the other importers, any other household does not exist
-    return new Map(codes.filter((c) => this.refs.has(c) && this.inArea(this.refs.get(c)!.unitId)).map((c) => [c, this.refs.get(c)!]));
+    await tx.execute(sql`insert into pg_temp.import_touched (id) select unnest(${uuids(list)}) on conflict do nothing`);
+  }
+
+  async chunk(tx: Db, kind: HouseholdsKind, file: string, list: Row<any>[], context: ImportContext): Promise<void> {
+    if (kind === 'households') return this.householdsChunk(tx, file, list, context);
+    if (kind === 'members') return this.membersChunk(tx, file, list, context);
+    if (kind === 'assessments') return this.assessmentsChunk(tx, file, list, context);
+    return this.totalsChunk(tx, file, list, context);
+  }
+
+  private async householdsChunk(tx: Db, file: string, list: Row<HouseholdIn>[], { ledger }: ImportContext): Promise<void> {
+    const first = await ledger.firstOfKey('households', list, (v) => v.household_code, file, 'household_code', this.issues,
+      (earlier) => (earlier.file === file ? undefined : 'appears in another households file of this import'));
+    const stored = await this.stored(tx, first.map((r) => r.value.household_code));
+    const insert: Insert<HouseholdRow>[] = [];
+    const update: Insert<HouseholdRow>[] = [];
+    for (const row of first) {
+      const v = row.value;
+      const unit = this.unitOn(v.unit_code, v.registered_on);
+      if (!unit) { this.issue(file, row, 'unit_code', `no administrative unit with code ${v.unit_code} was valid on ${v.registered_on} (registered_on)`); continue; }
+      if (!HOUSEHOLD_UNIT_KINDS.includes(unit.kind as never)) { this.issue(file, row, 'unit_code', `${unit.name} is not a ward or commune: a household belongs to a ward or commune (valid on ${v.registered_on})`); continue; }
+      if (!this.inArea(unit.id)) { this.issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${this.areaText})`); continue; }
+      const old = stored.get(v.household_code);
+      // household codes are unique nationally: one held outside the caller's area cannot be taken, and nothing
+      // about that household is said (docs/security.md)
+      if (old && !this.inArea(old.unitId)) { this.issue(file, row, 'household_code', `the household code ${v.household_code} is taken: use another code`); continue; }
+      const next = { id: old?.id ?? randomUUID(), code: v.household_code, address: v.address, unitId: unit.id, areaType: v.area_type, registeredOn: v.registered_on };
+      if (!old) { insert.push(next); this.counts.households.added++; }
+      else if (same([old.address, old.unitId, old.areaType, old.registeredOn], [next.address, next.unitId, next.areaType, next.registeredOn])) this.counts.households.unchanged++;
+      else { update.push(next); this.counts.households.changed++; }
+    }
+    await bulkInsert(tx, households, insert);
+    await bulkUpdate(tx, households, update, ['id']);
+    await this.touch(tx, [...insert, ...update].map((h) => h.id));
+  }
+
+  /** The households of these codes in the caller's area (anything else is answered like an absent one). */
+  private async area(tx: Db, codes: string[]): Promise<Map<string, HouseholdRow>> {
+    const found = await this.stored(tx, codes);
+    for (const [code, h] of found) if (!this.inArea(h.unitId)) found.delete(code);
+    return found;
+  }
+
+  private async membersChunk(tx: Db, file: string, list: Row<MemberIn>[], { ledger }: ImportContext): Promise<void> {
+    const first = await ledger.firstOfKey(`members:${file}`, list, (v) => `${v.household_code}#${v.position}`, file, 'position', this.issues);
+    const found = await this.area(tx, first.map((r) => r.value.household_code));
+    const known = first.filter((row) => {
+      if (found.has(row.value.household_code)) return true;
+      this.issue(file, row, 'household_code', NO_HOUSEHOLD(row.value.household_code));
+      return false;
+    });
+    // one head per household in a file
+    const refused = new Set(known.filter((r) => r.value.relation_to_head === 'HEAD'));
+    for (const r of await ledger.firstOfKey(`heads:${file}`, [...refused], (v) => v.household_code, file, 'relation_to_head', this.issues,
+      (earlier, code) => `household ${code} already has its head on line ${earlier.line}`)) refused.delete(r);
+    const ids = [...new Set(known.map((r) => found.get(r.value.household_code)!.id))];
+    const stored = new Map<string, MemberRow>();
+    if (ids.length) for (const m of await tx.select().from(members).where(inArray(members.householdId, ids))) stored.set(`${m.householdId}#${m.position}`, m);
+    const insert: MemberRow[] = [];
+    const update: MemberRow[] = [];
+    for (const row of known) {
+      if (refused.has(row)) continue;
+      const v = row.value;
+      const ref = found.get(v.household_code)!;
+      const old = stored.get(`${ref.id}#${v.position}`);
+      const next: MemberRow = { id: old?.id ?? randomUUID(), householdId: ref.id, position: v.position, fullName: v.full_name, dateOfBirth: v.date_of_birth,
+        gender: v.gender, relationToHead: v.relation_to_head, nationalId: v.national_id, ethnicity: v.ethnicity };
+      if (!old) { insert.push(next); this.counts.members.added++; }
+      else if (same({ ...old }, next)) this.counts.members.unchanged++;
+      else { update.push(next); this.counts.members.changed++; }
+    }
+    await bulkInsert(tx, members, insert);
+    await bulkUpdate(tx, members, update, ['id']);
+    await this.touch(tx, [...insert, ...update].map((m) => m.householdId));
+  }
+
+  private async assessmentsChunk(tx: Db, file: string, list: Row<AssessmentIn>[], { ledger }: ImportContext): Promise<void> {
+    const first = await ledger.firstOfKey(`assessments:${file}`, list, (v) => `${v.household_code}#${v.review_year}#${v.kind}#${v.assessed_on}`, file, 'assessed_on', this.issues);
+    const found = await this.area(tx, first.map((r) => r.value.household_code));
+    const ids = [...new Set([...found.values()].map((h) => h.id))];
+    const stored = new Map<string, AssessmentRow>();
+    // nhân khẩu by default: the household's members, stored or written earlier in this import
+    const persons = new Map<string, number>();
+    if (ids.length) {
+      for (const a of await tx.select().from(assessments).where(inArray(assessments.householdId, ids))) stored.set(`${a.householdId}#${a.reviewYear}#${a.kind}#${a.assessedOn}`, a);
+      for (const c of await rows<{ id: string; n: number }>(tx, sql`select household_id as id, count(*)::int as n from households.members where household_id = any(${uuids(ids)}) group by household_id`)) persons.set(c.id, c.n);
+    }
+    const insert: AssessmentRow[] = [];
+    const update: AssessmentRow[] = [];
+    for (const row of first) {
+      const v = row.value;
+      const ref = found.get(v.household_code);
+      if (!ref) { this.issue(file, row, 'household_code', NO_HOUSEHOLD(v.household_code)); continue; }
+      let bad = false;
+      if (Number(v.assessed_on.slice(0, 4)) !== v.review_year) { this.issue(file, row, 'assessed_on', `not in review year ${v.review_year}`); bad = true; }
+      else if (v.kind === 'PERIODIC' && (v.assessed_on.slice(5) < '09-01' || v.assessed_on.slice(5) > '12-14')) { this.issue(file, row, 'assessed_on', 'a PERIODIC review takes place between 1 September and 14 December'); bad = true; }
+      const loaded = this.loaded.get(v.standard_code);
+      if (!loaded) { this.issue(file, row, 'standard_code', `no poverty standard ${v.standard_code} (known: ${[...this.loaded.keys()].join(', ')})`); continue; }
+      const standard = loaded.standard;
+      if (v.assessed_on < standard.validFrom || (standard.validTo && v.assessed_on >= standard.validTo)) {
+        // a standard is used for the review of the year before it takes effect when the decree says so (VN-2016-2020 for 2021)
+        const extended = v.standard_code === 'VN-2016-2020' && v.review_year === 2021;
+        if (!extended) { this.issue(file, row, 'standard_code', `${v.standard_code} is valid from ${standard.validFrom}${standard.validTo ? ` to ${standard.validTo}` : ''}, not on ${v.assessed_on}`); bad = true; }
+      }
+      if (v.income_period !== standard.incomePeriod) { this.issue(file, row, 'income_period', `${v.standard_code} counts income per ${standard.incomePeriod}`); bad = true; }
+      const { indicators } = loaded;
+      const unknown = (v.deprived_indicators ?? []).filter((c) => !indicators.some((i) => i.code === c));
+      const twice = (v.deprived_indicators ?? []).filter((c, i, all) => all.indexOf(c) !== i);
+      if (unknown.length) { this.issue(file, row, 'deprived_indicators', `${unknown.join(', ')}: not an indicator of ${v.standard_code} (its indicators: ${indicators.map((i) => i.code).join(', ')})`); bad = true; }
+      if (twice.length) { this.issue(file, row, 'deprived_indicators', `${twice.join(', ')} listed twice`); bad = true; }
+      if (bad) continue;
+      try {
+        const classified = classify(loaded, { areaType: ref.areaType, incomePerCapita: v.income_per_capita, incomePeriod: v.income_period as 'MONTH' | 'YEAR', deprivedIndicators: v.deprived_indicators ?? [] });
+        if (classified.status !== v.status) { this.issue(file, row, 'status', `the classification gives ${classified.status}: ${classified.reasons.explanation}`); bad = true; }
+      } catch (error) {
+        // classify refuses what the standard cannot judge (e.g. no lines for the household's area type)
+        this.issue(file, row, 'standard_code', (error as Error).message); bad = true;
+      }
+      if (bad) continue;
+      const old = stored.get(`${ref.id}#${v.review_year}#${v.kind}#${v.assessed_on}`);
+      const count = v.persons ?? old?.persons ?? persons.get(ref.id) ?? 0;
+      if (count < 1) { this.issue(file, row, 'persons', `household ${v.household_code} has no members: give its persons at the review, or import its members`); continue; }
+      const next: AssessmentRow = { id: old?.id ?? randomUUID(), householdId: ref.id, reviewYear: v.review_year, kind: v.kind, assessedOn: v.assessed_on, standardCode: v.standard_code,
+        incomePerCapita: v.income_per_capita, incomePeriod: v.income_period, deprivedIndicators: [...(v.deprived_indicators ?? [])].sort(), status: v.status, recordedBy: v.recorded_by,
+        unitId: old?.unitId ?? ref.unitId, persons: count };
+      if (!old) { insert.push(next); this.counts.assessments.added++; }
+      else if (same({ ...old, deprivedIndicators: [...old.deprivedIndicators].sort(), incomePerCapita: Number(old.incomePerCapita) }, next)) this.counts.assessments.unchanged++;
+      else { update.push(next); this.counts.assessments.changed++; }
+    }
+    await bulkInsert(tx, assessments, insert);
+    await bulkUpdate(tx, assessments, update, ['id']);
+    await this.touch(tx, [...insert, ...update].map((a) => a.householdId));
+  }
+
+  private async totalsChunk(tx: Db, file: string, list: Row<UnitTotalIn>[], { ledger }: ImportContext): Promise<void> {
+    const first = await ledger.firstOfKey(`unit_totals:${file}`, list, (v) => `${v.unit_code}#${v.year}`, file, 'year', this.issues);
+    const storedTotals = new Map((await tx.select().from(unitTotals)).map((t) => [`${t.unitId}#${t.year}`, t]));
+    const insert: (typeof unitTotals.$inferSelect)[] = [];
+    const update: (typeof unitTotals.$inferSelect)[] = [];
+    for (const row of first) {
+      const v = row.value;
+      const unit = this.unitOn(v.unit_code, `${v.year}-12-31`) ?? this.unitOn(v.unit_code, `${v.year}-01-01`);
+      if (!unit) { this.issue(file, row, 'unit_code', `no administrative unit with code ${v.unit_code} was valid in ${v.year}`); continue; }
+      if (!this.inArea(unit.id)) { this.issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${this.areaText})`); continue; }
+      if (v.persons < v.households) { this.issue(file, row, 'persons', `fewer persons than households (${v.households})`); continue; }
+      const next = { unitId: unit.id, year: v.year, households: v.households, persons: v.persons };
+      const old = storedTotals.get(`${unit.id}#${v.year}`);
+      if (!old) { insert.push(next); this.counts.unit_totals.added++; }
+      else if (same(old, next)) this.counts.unit_totals.unchanged++;
+      else { update.push(next); this.counts.unit_totals.changed++; }
+    }
+    await bulkInsert(tx, unitTotals, insert);
+    await bulkUpdate(tx, unitTotals, update, ['unitId', 'year']);
+    this.written += insert.length + update.length;
   }
 
   /**
-   * Writes the planned rows with `tx`: the import's one transaction, opened by the orchestrator; then hands the
-   * changed households to the registry's followers (the programme subgraphs' copies) in the same transaction.
+   * After the last file: hands the changed households to the registry's followers (the programme subgraphs'
+   * copies) in the same transaction, a page at a time.
    */
-  async apply(tx: Db, followers: readonly RegistryFollower[] = []): Promise<void> {
-    const p = this.plan;
-    const total = p.households.insert.length + p.members.insert.length + p.assessments.insert.length + p.unitTotals.insert.length
-      + p.households.update.length + p.members.update.length + p.assessments.update.length + p.unitTotals.update.length;
-    if (total === 0) return;
+  async end(tx: Db): Promise<void> {
+    if (this.written) this.progress(`households subgraph: ${this.written.toLocaleString('en')} rows written`);
+    if (!this.touchedTable) return;
+    let after = '00000000-0000-0000-0000-000000000000';
     let done = 0;
-    const step = (n: number, what: string) => {
-      done += n;
-      this.progress(`households subgraph: ${what}, ${done.toLocaleString('en')} of ${total.toLocaleString('en')} rows written`);
-    };
-    const insert = (rows: object[], table: PgTable, what: string) => bulkInsert(tx as never, table, rows, 20_000, (n) => step(n, what));
-    await insert(p.households.insert, households, 'households');
-    for (const h of p.households.update) await tx.update(households).set(h).where(eq(households.id, h.id));
-    if (p.households.update.length) step(p.households.update.length, 'households updated');
-    await insert(p.members.insert, members, 'members');
-    for (const m of p.members.update) await tx.update(members).set(m).where(eq(members.id, m.id));
-    if (p.members.update.length) step(p.members.update.length, 'members updated');
-    await insert(p.assessments.insert, assessments, 'assessments');
-    for (const a of p.assessments.update) await tx.update(assessments).set(a).where(eq(assessments.id, a.id));
-    if (p.assessments.update.length) step(p.assessments.update.length, 'assessments updated');
-    await insert(p.unitTotals.insert, unitTotals, 'unit totals');
-    for (const t of p.unitTotals.update) {
-      await tx.update(unitTotals).set({ households: t.households, persons: t.persons })
-        .where(and(eq(unitTotals.unitId, t.unitId), eq(unitTotals.year, t.year)));
+    for (;;) {
+      const page = (await rows<{ id: string }>(tx, sql`select id from pg_temp.import_touched where id > ${after}::uuid order by id limit 20000`)).map((r) => r.id);
+      if (!page.length) break;
+      await publishRegistry(tx as never, this.followers, page);
+      done += page.length;
+      this.progress(`programme subgraphs: ${done.toLocaleString('en')} households' registry facts copied`);
+      after = page.at(-1)!;
     }
-    if (p.unitTotals.update.length) step(p.unitTotals.update.length, 'unit totals updated');
-    const touched = new Set<string>([...p.households.insert, ...p.households.update].map((h) => h.id));
-    for (const m of [...p.members.insert, ...p.members.update]) touched.add(m.householdId);
-    for (const a of [...p.assessments.insert, ...p.assessments.update]) touched.add(a.householdId);
-    if (touched.size && followers.length) {
-      await publishRegistry(tx as never, followers, [...touched]);
-      this.progress(`programme subgraphs: ${touched.size.toLocaleString('en')} households' registry facts copied`);
+  }
+
+  /** What the other importers need about these household codes (stored or written by this import), only those of the caller's area. */
+  async householdRefs(tx: Db, codes: string[]): Promise<Map<string, HouseholdRef>> {
+    const found = await this.area(tx, codes);
+    if (!found.size) return new Map();
+    const byHousehold = new Map<string, Map<number, string>>();
+    // grouped once: a lookup per household would make the import quadratic in the households it names
+    for (const m of await tx.select({ id: members.id, householdId: members.householdId, position: members.position }).from(members).where(inArray(members.householdId, [...found.values()].map((h) => h.id)))) {
+      (byHousehold.get(m.householdId) ?? byHousehold.set(m.householdId, new Map()).get(m.householdId)!).set(m.position, m.id);
     }
+    return new Map([...found].map(([code, h]) => [code, { id: h.id, unitId: h.unitId, areaType: h.areaType, members: byHousehold.get(h.id) ?? new Map() } satisfies Ref]));
   }
 }
 
-export function householdsImport(db: HouseholdsDb, progress?: Progress): HouseholdsImport {
-  return new HouseholdsImport(db, progress);
+export function householdsImport(db: HouseholdsDb, progress?: Progress, followers?: readonly RegistryFollower[]): HouseholdsImport {
+  return new HouseholdsImport(db, progress, followers);
 }

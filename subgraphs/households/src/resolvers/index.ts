@@ -1,9 +1,10 @@
 import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
 import { unitScope } from '@ansinh/db';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
 import { householdReadable } from '../access.js';
 import { today, toIsoDate } from '@ansinh/scalars';
 import { accessLog, households, type UnitModel } from '../db/schema.js';
+import { areaType, assessmentKind, gender, incomePeriod, linkCoverage, povertyStatus, relationToHead, unitKind } from '../db/enums.js';
 import { inForce, latestUnit, unitOn } from '../db/units.js';
 import type { Resolvers } from '../generated/graphql.js';
 import type { Context } from '../context.js';
@@ -13,16 +14,48 @@ import { statusHistory, transitions } from '../domain/transitions.js';
 import { mutationResolvers } from './mutations.js';
 import { searchResolvers } from './search.js';
 import { standardResolvers } from './standards.js';
-import { AREA_FIGURES, areaStatistics, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
+import { AREA_FIGURES, AREA_MEASURES, areaMeasures, areaStatistics, withholdFigures, type AreaMeasure, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
 
-const ENUM_KIND = (kind: string) => kind.toUpperCase() as never;
+/** The last day a unit's children are listed for in a review year's report (the unit's last day if it ended). */
+const childDate = (u: UnitModel, year: number) => (u.validTo && u.validTo <= `${year}-12-31`
+  ? new Date(Date.parse(u.validTo) - 86_400_000).toISOString().slice(0, 10) : `${year}-12-31`);
 
-/** The figures of a unit's report: computed once per request, when first asked for. */
-function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsModel> {
-  if ('poorHouseholds' in s) return Promise.resolve(s as AreaStatisticsModel);
-  const key = `${s.unit.id}|${s.year}|${s.standard?.standard.code ?? ''}`;
+/** A report's exact figures: computed once per request, when first asked for. */
+function exactFigures(unit: UnitModel, year: number, standard: AreaStatisticsRef['standard'], ctx: Context): Promise<AreaStatisticsModel> {
+  const key = `exact|${unit.id}|${year}|${standard?.standard.code ?? ''}`;
   let found = ctx.loaders.areaStatistics.get(key);
-  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, s.unit, s.year, s.standard, ctx.caller)));
+  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, unit, year, standard)));
+  return found;
+}
+
+/** Per request and report (year, standard): each unit's withheld measures, decided once (packages/server hiddenInTree). */
+const decided = new WeakMap<object, Map<string, Map<string, Promise<Partial<Record<AreaMeasure, Hidden>>>>>>();
+
+/**
+ * The figures of a unit's report as the caller may see them. ANALYST: small-cell protection (docs/security.md),
+ * each measure decided in the group of the unit's parent and its children, so a ward withheld in its district's
+ * list is withheld alike when asked for alone, and a district less its published wards gives nothing away.
+ */
+function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsModel> {
+  const exact = exactFigures(s.unit, s.year, s.standard, ctx);
+  if (callerSeesSmallCells(ctx.caller)) return exact;
+  const key = `seen|${s.unit.id}|${s.year}|${s.standard?.standard.code ?? ''}`;
+  let found = ctx.loaders.areaStatistics.get(key);
+  if (found) return found;
+  const report = `${s.year}|${s.standard?.standard.code ?? ''}`;
+  const reports = decided.get(ctx.loaders) ?? decided.set(ctx.loaders, new Map()).get(ctx.loaders)!;
+  const memo = reports.get(report) ?? reports.set(report, new Map()).get(report)!;
+  const load = async (id: string) => (await ctx.loaders.unit.load(id))!;
+  const tree: UnitTree<AreaMeasure> = {
+    parentOf: async (id) => (await load(id)).parentId ?? null,
+    childrenOf: async (id) => {
+      const date = childDate(await load(id), s.year);
+      return (await ctx.loaders.childUnits.load(id)).filter((c) => inForce(c, date)).map((c) => c.id);
+    },
+    figures: async (id) => areaMeasures(await exactFigures(await load(id), s.year, s.standard, ctx)),
+  };
+  found = (async () => withholdFigures(await exact, await hiddenInTree(tree, AREA_MEASURES, s.unit.id, memo)))();
+  ctx.loaders.areaStatistics.set(key, found);
   return found;
 }
 
@@ -86,7 +119,9 @@ export const resolvers: Resolvers = {
       // the unit as it stood at the end of the review year (reviews run 1 Sep–14 Dec)
       const unit = await unitOn(ctx.db, unitCode, `${year}-12-31`) ?? await unitOn(ctx.db, unitCode, `${year}-01-01`);
       if (!unit) throw badInput(`No administrative unit with the code "${unitCode}" was in force in ${year}`, 'unitCode');
-      return areaStatistics(ctx.db, unit, year, loaded, ctx.caller);
+      // ANALYST: a year still open changes with each record, so two answers a day apart would differ by one household
+      requireClosedReviewYear(ctx.caller, today(), year);
+      return { unit, year, standard: loaded } as AreaStatisticsRef as never;
     },
     ...standardResolvers.Query,
     ...searchResolvers.Query,
@@ -103,13 +138,13 @@ export const resolvers: Resolvers = {
   Household: {
     __resolveReference: (ref, ctx) => ctx.loaders.household.load(ref.id),
     unit: async (h, _, ctx) => (await ctx.loaders.unit.load(h.unitId))!,
-    areaType: (h) => h.areaType as never,
+    areaType: (h) => areaType(h.areaType),
     head: async (h, _, ctx) => (await ctx.loaders.membersOfHousehold.load(h.id)).find((m) => m.relationToHead === 'HEAD') ?? null,
     members: (h, _, ctx) => ctx.loaders.membersOfHousehold.load(h.id),
     currentStatus: (h, _, ctx) => ctx.loaders.latestAssessment.load(h.id),
     statusHistory: async (h, _, ctx) => statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id)),
     assessments: (h, _, ctx) => ctx.loaders.assessmentsOfHousehold.load(h.id),
-    transitions: async (h, _, ctx) => transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id))) as never,
+    transitions: async (h, _, ctx) => transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id))),
     newlyEscapedUntil: async (h, { on }, ctx) => {
       const date = on ? toIsoDate(on) : today();
       const escapes = transitions(statusHistory(await ctx.loaders.assessmentsOfHousehold.load(h.id)))
@@ -120,7 +155,7 @@ export const resolvers: Resolvers = {
     unitChanges: (h, _, ctx) => ctx.loaders.unitChangesOfHousehold.load(h.id),
   },
   HouseholdStatus: {
-    status: (a) => a.status as never,
+    status: (a) => povertyStatus(a.status),
     standard: async (a, _, ctx) => (await ctx.loaders.standard.load(a.standardCode))!,
     year: (a) => a.reviewYear,
     deprivedIndicators: (a) => a.deprivedIndicators,
@@ -129,16 +164,16 @@ export const resolvers: Resolvers = {
   Assessment: {
     __resolveReference: (ref, ctx) => ctx.loaders.assessment.load(ref.id),
     household: async (a, _, ctx) => (await ctx.loaders.household.load(a.householdId))!,
-    kind: (a) => a.kind as never,
-    status: (a) => a.status as never,
-    incomePeriod: (a) => a.incomePeriod as never,
+    kind: (a) => assessmentKind(a.kind),
+    status: (a) => povertyStatus(a.status),
+    incomePeriod: (a) => incomePeriod(a.incomePeriod),
     standard: async (a, _, ctx) => (await ctx.loaders.standard.load(a.standardCode))!,
     unit: async (a, _, ctx) => (await ctx.loaders.unit.load(a.unitId ?? (await ctx.loaders.household.load(a.householdId))!.unitId))!,
     reasons: async (a, _, ctx) => {
       const loaded = await requireStandard(ctx, a.standardCode, 'standard');
       const household = (await ctx.loaders.household.load(a.householdId))!;
       return classify(loaded, {
-        areaType: household.areaType, incomePerCapita: a.incomePerCapita, incomePeriod: a.incomePeriod as never,
+        areaType: household.areaType, incomePerCapita: a.incomePerCapita, incomePeriod: incomePeriod(a.incomePeriod),
         deprivedIndicators: a.deprivedIndicators,
       }).reasons;
     },
@@ -149,8 +184,8 @@ export const resolvers: Resolvers = {
   },
   Member: {
     __resolveReference: (ref, ctx) => ctx.loaders.member.load(ref.id),
-    gender: (m) => m.gender as never,
-    relationToHead: (m) => m.relationToHead as never,
+    gender: (m) => gender(m.gender),
+    relationToHead: (m) => relationToHead(m.relationToHead),
     household: async (m, _, ctx) => (await ctx.loaders.household.load(m.householdId))!,
     // sensitive (docs/security.md): masked unless the role needs them; every unmasked read is logged
     nationalId: (m, _, ctx) => {
@@ -166,7 +201,7 @@ export const resolvers: Resolvers = {
   },
   AdministrativeUnit: {
     __resolveReference: (ref, ctx) => ctx.loaders.unit.load(ref.id),
-    kind: (u) => ENUM_KIND(u.kind),
+    kind: (u) => unitKind(u.kind.toUpperCase()),
     parent: (u, _, ctx) => (u.parentId ? ctx.loaders.unit.load(u.parentId) : null),
     children: async (u, { on }, ctx) => {
       // by default, as of the date the unit was looked up for, else its last day in force, else today
@@ -174,10 +209,10 @@ export const resolvers: Resolvers = {
       return (await ctx.loaders.childUnits.load(u.id)).filter((c) => inForce(c, date)).map((c) => ({ ...c, asOf: date }));
     },
     successors: async (u, _, ctx) => Promise.all((await ctx.loaders.successors.load(u.id)).map(async (l) => ({
-      unit: (await ctx.loaders.unit.load(l.newUnitId))!, coverage: l.coverage.toUpperCase() as never,
+      unit: (await ctx.loaders.unit.load(l.newUnitId))!, coverage: linkCoverage(l.coverage.toUpperCase()),
     }))),
     predecessors: async (u, _, ctx) => Promise.all((await ctx.loaders.predecessors.load(u.id)).map(async (l) => ({
-      unit: (await ctx.loaders.unit.load(l.oldUnitId))!, coverage: l.coverage.toUpperCase() as never,
+      unit: (await ctx.loaders.unit.load(l.oldUnitId))!, coverage: linkCoverage(l.coverage.toUpperCase()),
     }))),
   },
   AreaStatistics: {
@@ -186,10 +221,9 @@ export const resolvers: Resolvers = {
     standard: (s) => s.standard?.standard ?? null,
     totalsComplete: async (s, _, ctx) => (await figures(s, ctx)).unitsWithoutTotals.length === 0,
     children: async (s, _, ctx) => {
-      const date = s.unit.validTo && s.unit.validTo <= `${s.year}-12-31`
-        ? new Date(Date.parse(s.unit.validTo) - 86_400_000).toISOString().slice(0, 10) : `${s.year}-12-31`;
+      const date = childDate(s.unit, s.year);
       const children = (await ctx.loaders.childUnits.load(s.unit.id)).filter((c) => inForce(c, date));
-      return children.map((c) => ({ unit: c, year: s.year, standard: s.standard }) as AreaStatisticsRef as never);
+      return children.map((c): AreaStatisticsRef => ({ unit: c, year: s.year, standard: s.standard }));
     },
   },
   HouseholdConnection: {

@@ -4,6 +4,7 @@ import { today } from '@ansinh/scalars';
 import { badInput } from '@ansinh/server';
 import { povertyStandards } from '../db/schema.js';
 import { unitOn } from '../db/units.js';
+import { areaType, incomePeriod } from '../db/enums.js';
 import { classify } from '../domain/classify.js';
 import { applicableStandards, describeRule, requireStandard } from '../domain/standards.js';
 import type { Resolvers } from '../generated/graphql.js';
@@ -38,8 +39,8 @@ export const standardResolvers: Resolvers = {
       if (!s.jurisdiction) return null;
       return (await unitOn(ctx.db, s.jurisdiction, s.validFrom)) ?? null;
     },
-    incomePeriod: (s) => s.incomePeriod as never,
-    lines: async (s, _, ctx) => ((await ctx.loaders.loadedStandard.load(s.code))?.lines ?? []).map((l) => ({ ...l, areaType: l.areaType as never })),
+    incomePeriod: (s) => incomePeriod(s.incomePeriod),
+    lines: async (s, _, ctx) => ((await ctx.loaders.loadedStandard.load(s.code))?.lines ?? []).map((l) => ({ ...l, areaType: areaType(l.areaType) })),
     indicators: async (s, _, ctx) => (await ctx.loaders.loadedStandard.load(s.code))?.indicators ?? [],
     dimensions: async (s, _, ctx) => {
       const indicators = (await ctx.loaders.loadedStandard.load(s.code))?.indicators ?? [];

@@ -4,7 +4,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { rows, unitScope } from '@ansinh/db';
-import { callerSeesSmallCells, SMALL_CELL, type Caller } from '@ansinh/server';
+import { HIDDEN_REASONS, type Hidden } from '@ansinh/server';
 import type { HouseholdsDb } from '../context.js';
 import { households, reductionTargets, units, type UnitModel } from '../db/schema.js';
 import { classify, type LoadedStandard, type Period } from '../domain/classify.js';
@@ -16,7 +16,7 @@ export interface AreaTransitions {
   escapedPoverty: number; escapedPovertyToNearPoor: number; escapedNearPoverty: number;
 }
 
-/** Counts are numbers here; suppressSmallCells may set them to null for a caller (the schema's fields are nullable). */
+/** Counts are numbers here; withholdFigures may set them to null for a caller (the schema's fields are nullable). */
 export interface AreaStatisticsModel extends AreaCounts {
   unit: UnitModel;
   /** the standard every assessment was re-classified under; null: as recorded */
@@ -52,34 +52,52 @@ export const AREA_FIGURES = [
   'poorTargetAchievement', 'nearPoorTargetAchievement', 'rolledUpHouseholds', 'awaitingReassignment', 'suppressed',
 ] as const;
 
+/** The household counts of a report that small-cell protection decides on (paths as `suppressed` names them). */
+export const AREA_MEASURES = [
+  'totalHouseholds', 'poorHouseholds', 'nearPoorHouseholds', 'start.poorHouseholds', 'start.nearPoorHouseholds',
+  'transitions.newlyPoor', 'transitions.relapsedPoor', 'transitions.newlyNearPoor', 'transitions.relapsedNearPoor',
+  'transitions.escapedPoverty', 'transitions.escapedPovertyToNearPoor', 'transitions.escapedNearPoverty',
+  'rolledUpHouseholds', 'awaitingReassignment',
+] as const;
+export type AreaMeasure = (typeof AREA_MEASURES)[number];
+
+/** A report's household counts by measure, for the small-cell rules (packages/server suppression.ts). */
+export function areaMeasures(stats: AreaStatisticsModel): Record<AreaMeasure, number | null> {
+  const out = {} as Record<AreaMeasure, number | null>;
+  for (const m of AREA_MEASURES) out[m] = m.split('.').reduce<any>((o, k) => o?.[k], stats) ?? null;
+  return out;
+}
+
 /**
- * Small-cell suppression for callers who may see statistics only (ANALYST): a figure that counts fewer than
- * SMALL_CELL households is withheld (null), with the figures derived from it (its persons, its rate, a reduction
- * and achievement computed from it), so no small group of families can be singled out. Zero is under 5 too.
+ * The report as an ANALYST sees it, given which measures are withheld and why (`hidden`, decided by the one set of
+ * small-cell rules, packages/server suppression.ts): each withheld count is null with the figures derived from it
+ * (its persons, its rate, a reduction and achievement computed from it), and `suppressed` says why.
  */
-export function suppressSmallCells(stats: AreaStatisticsModel, caller: Caller): AreaStatisticsModel {
-  if (callerSeesSmallCells(caller)) return stats;
-  const reason = `fewer than ${SMALL_CELL} households`;
+export function withholdFigures(stats: AreaStatisticsModel, hidden: Partial<Record<AreaMeasure, Hidden>>): AreaStatisticsModel {
   const out = { ...stats, start: { ...stats.start }, transitions: { ...stats.transitions }, suppressed: [...stats.suppressed] } as Record<string, any>;
-  const small = (n: number | null) => (n ?? 0) < SMALL_CELL;
-  const withhold = (target: Record<string, unknown>, prefix: string, fields: string[]) => {
+  const withhold = (target: Record<string, unknown>, prefix: string, fields: string[], why: Hidden) => {
     for (const f of fields) {
       if (target[f] === null) continue;
       target[f] = null;
-      out.suppressed.push({ field: prefix + f, reason });
+      out.suppressed.push({ field: prefix + f, reason: HIDDEN_REASONS[why] });
     }
   };
-  if (small(stats.totalHouseholds)) withhold(out, '', ['totalHouseholds', 'totalPersons']);
+  if (hidden.totalHouseholds) withhold(out, '', ['totalHouseholds', 'totalPersons'], hidden.totalHouseholds);
   for (const [kind, reduction] of [['poor', 'poorReduction'], ['nearPoor', 'nearPoorReduction']] as const) {
-    const endSmall = small(stats[`${kind}Households`]);
-    const startSmall = small(stats.start[`${kind}Households`]);
-    if (endSmall) withhold(out, '', [`${kind}Households`, `${kind}Persons`, `${kind}Rate`]);
-    if (startSmall) withhold(out.start, 'start.', [`${kind}Households`, `${kind}Persons`]);
+    const end = hidden[`${kind}Households`];
+    const start = hidden[`start.${kind}Households`];
+    if (end) withhold(out, '', [`${kind}Households`, `${kind}Persons`, `${kind}Rate`], end);
+    if (start) withhold(out.start, 'start.', [`${kind}Households`, `${kind}Persons`], start);
     // a reduction next to one exact count would give the other away
-    if (endSmall || startSmall) withhold(out, '', [reduction, `${kind}TargetAchievement`]);
+    if (end || start) withhold(out, '', [reduction, `${kind}TargetAchievement`], (end ?? start)!);
   }
-  for (const [k, v] of Object.entries(stats.transitions)) if (small(v)) withhold(out.transitions, 'transitions.', [k]);
-  for (const k of ['rolledUpHouseholds', 'awaitingReassignment'] as const) if (small(stats[k])) withhold(out, '', [k]);
+  // a rate over a withheld total would give the total back
+  if (hidden.totalHouseholds) withhold(out, '', ['poorRate', 'nearPoorRate'], hidden.totalHouseholds);
+  for (const k of Object.keys(stats.transitions)) {
+    const why = hidden[`transitions.${k}` as AreaMeasure];
+    if (why) withhold(out.transitions, 'transitions.', [k], why);
+  }
+  for (const k of ['rolledUpHouseholds', 'awaitingReassignment'] as const) if (hidden[k]) withhold(out, '', [k], hidden[k]!);
   return out as AreaStatisticsModel;
 }
 
@@ -118,7 +136,8 @@ async function countAsRecorded(db: HouseholdsDb, unitId: string, year: number): 
     counted as (select id, how from scope where how <> 'partial'),
     hh as (
       select distinct a.household_id from households.assessments a
-      where a.review_year in (${year}, ${year - 1}) and a.unit_id in (select id from counted)
+      -- "= any(array(…))": the scope computed once, then the assessments' (unit_id, review_year) index
+      where a.review_year in (${year}, ${year - 1}) and a.unit_id = any(array(select id from counted))
     ),
     yearly as (
       select distinct on (a.household_id, a.review_year) a.household_id, a.review_year, a.status, a.unit_id, a.persons
@@ -227,7 +246,7 @@ async function countReclassified(db: HouseholdsDb, counted: string[], rolledUp: 
  * of the year. Totals: the unit's own row in unit_totals for the year if there is one, otherwise its children's,
  * recursively (so district and ward rows are never counted twice).
  */
-export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null, caller: Caller): Promise<AreaStatisticsModel> {
+export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null): Promise<AreaStatisticsModel> {
   const sets = await areaSets(db, unit.id);
   const counted = [...sets.direct, ...sets.rolledUp];
   const { end, start, moves, rolledUpHouseholds } = standard
@@ -265,7 +284,7 @@ export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: nu
   const nearPoorReduction = start.nearPoorHouseholds - end.nearPoorHouseholds;
   const poorTarget = target?.poorHouseholds ?? null;
   const nearPoorTarget = target?.nearPoorHouseholds ?? null;
-  return suppressSmallCells({
+  return {
     unit, standard, ...end, suppressed: [],
     totalHouseholds, totalPersons: total ? total.persons : null, unitsWithoutTotals,
     poorRate: percent(end.poorHouseholds, totalHouseholds), nearPoorRate: percent(end.nearPoorHouseholds, totalHouseholds),
@@ -274,5 +293,5 @@ export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: nu
     poorTargetAchievement: poorTarget ? percent(poorReduction, poorTarget) : null,
     nearPoorTargetAchievement: nearPoorTarget ? percent(nearPoorReduction, nearPoorTarget) : null,
     rolledUpHouseholds, awaitingReassignment: Number(awaiting!.n),
-  }, caller);
+  };
 }

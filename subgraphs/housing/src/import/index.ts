@@ -3,16 +3,14 @@
  * province's own by its integrators) and supports with their funding lines and lifecycle dates (upsert by household
  * and support code, a code being unique within its household; a changed support's funding lines are replaced). The
  * household comes as its code, resolved by the orchestrator through the households subgraph (`refs`: only
- * households of the caller's area). Applied in the orchestrator's one transaction.
+ * households of the caller's area). Checked and written a chunk at a time in the import's one transaction (`runImport`).
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { bulkInsert, type Db } from '@ansinh/db';
-import { eq, inArray } from 'drizzle-orm';
+import { bulkInsert, bulkUpdate, jsonUuids, type Db } from '@ansinh/db';
+import { inArray, sql } from 'drizzle-orm';
 import {
-  cell, chunks, CSV_OPTIONS, emptyCounts, firstOfKey, readRows,
-  type CellParser, type Column, type CsvRecord, type HouseholdRef, type ImportCaller, type ImportCounts, type ImportIssue, type Progress, type Row, sameFields } from '@ansinh/server';
+  cell, emptyCounts,
+  type CellParser, type ChunkImporter, type Column, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row, sameFields } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 import { fundingLines, programmes, supports, type FundingLineModel, type HousingProgrammeModel, type HousingSupportModel } from '../db/schema.js';
 
@@ -75,108 +73,113 @@ export const SUPPORT_COLUMNS: Column[] = [
   { name: 'funding', optional: true, parse: funding },
 ];
 
-export class HousingImport {
+export class HousingImport implements ChunkImporter<HousingKind> {
   readonly issues: ImportIssue[] = [];
   readonly counts: Record<HousingKind, ImportCounts> = { housing_programmes: emptyCounts(), housing_supports: emptyCounts() };
-  private files: { [K in HousingKind]: { file: string; rows: Row<any>[] }[] } = { housing_programmes: [], housing_supports: [] };
-  private programmesPlan = { insert: [] as HousingProgrammeModel[], update: [] as HousingProgrammeModel[] };
-  private insert: { support: HousingSupportModel; lines: FundingLineModel[] }[] = [];
-  private update: { support: HousingSupportModel; lines: FundingLineModel[] }[] = [];
+  readonly kinds = HOUSING_KINDS;
+  private storedProgrammes = new Map<string, HousingProgrammeModel>();
+  private knownProgrammes = new Set<string>();
+  private written = 0;
 
   constructor(private readonly db: HousingDb, private readonly progress: Progress = () => {}) {}
 
-  async readFile(kind: HousingKind, input: Readable, file: string): Promise<void> {
-    const rows = await readRows(input.pipe(parse(CSV_OPTIONS)) as AsyncIterable<CsvRecord>, file, kind === 'housing_programmes' ? PROGRAMME_COLUMNS : SUPPORT_COLUMNS, this.issues, this.progress);
-    this.files[kind].push({ file, rows });
+  columns(kind: HousingKind): Column[] {
+    return kind === 'housing_programmes' ? PROGRAMME_COLUMNS : SUPPORT_COLUMNS;
   }
 
-  householdCodes(): string[] {
-    return [...new Set(this.files.housing_supports.flatMap((f) => f.rows.map((r) => r.value.household_code as string)))];
+  async begin(tx: Db): Promise<void> {
+    this.storedProgrammes = new Map((await tx.select().from(programmes)).map((p) => [p.code, p]));
+    this.knownProgrammes = new Set(this.storedProgrammes.keys());
   }
 
-  async validate(caller: ImportCaller, refs: Map<string, HouseholdRef>): Promise<void> {
-    const issue = (file: string, row: Row<any>, column: string, reason: string) => this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
+  private issue(file: string, row: Row<any>, column: string, reason: string): void {
+    this.issues.push({ file, line: row.line, column, value: row.text(column), reason });
+  }
 
-    // programmes: national ones by ADMIN, a province's own by whoever's area holds that province
-    const storedProgrammes = new Map((await this.db.select().from(programmes)).map((p) => [p.code, p]));
-    const knownProgrammes = new Set(storedProgrammes.keys());
-    for (const { file, rows } of this.files.housing_programmes) {
-      for (const row of firstOfKey(rows as Row<ProgrammeIn>[], (v) => v.programme_code, file, 'programme_code', this.issues)) {
-        const v = row.value;
-        const old = storedProgrammes.get(v.programme_code);
-        const owner = old ? old.jurisdiction : v.jurisdiction;
-        const mayWrite = (j: string | null) => (j === null ? caller.units === null : caller.units === null || caller.units.includes(j));
-        if (!mayWrite(owner) || !mayWrite(v.jurisdiction)) {
-          issue(file, row, 'jurisdiction', v.jurisdiction === null ? 'national programmes are reference data: only ADMIN imports them' : `province ${v.jurisdiction} is not your area`);
-          continue;
-        }
-        const next = { code: v.programme_code, name: v.name, kind: v.kind, jurisdiction: v.jurisdiction };
-        knownProgrammes.add(v.programme_code);
-        if (!old) { this.programmesPlan.insert.push(next); this.counts.housing_programmes.added++; }
-        else if (sameFields(old, next)) this.counts.housing_programmes.unchanged++;
-        else { this.programmesPlan.update.push(next); this.counts.housing_programmes.changed++; }
+  async chunk(tx: Db, kind: HousingKind, file: string, list: Row<any>[], context: ImportContext): Promise<void> {
+    if (kind === 'housing_programmes') return this.programmesChunk(tx, file, list, context);
+    return this.supportsChunk(tx, file, list, context);
+  }
+
+  /** Programmes: national ones by ADMIN, a province's own by whoever's area holds that province. */
+  private async programmesChunk(tx: Db, file: string, list: Row<ProgrammeIn>[], { caller, ledger }: ImportContext): Promise<void> {
+    const insert: HousingProgrammeModel[] = [];
+    const update: HousingProgrammeModel[] = [];
+    for (const row of await ledger.firstOfKey(`housing_programmes:${file}`, list, (v) => v.programme_code, file, 'programme_code', this.issues)) {
+      const v = row.value;
+      const old = this.storedProgrammes.get(v.programme_code);
+      const owner = old ? old.jurisdiction : v.jurisdiction;
+      const mayWrite = (j: string | null) => (j === null ? caller.units === null : caller.units === null || caller.units.includes(j));
+      if (!mayWrite(owner) || !mayWrite(v.jurisdiction)) {
+        this.issue(file, row, 'jurisdiction', v.jurisdiction === null ? 'national programmes are reference data: only ADMIN imports them' : `province ${v.jurisdiction} is not your area`);
+        continue;
       }
+      const next = { code: v.programme_code, name: v.name, kind: v.kind, jurisdiction: v.jurisdiction };
+      this.knownProgrammes.add(v.programme_code);
+      if (!old) { insert.push(next); this.counts.housing_programmes.added++; }
+      else if (sameFields(old, next)) this.counts.housing_programmes.unchanged++;
+      else { update.push(next); this.counts.housing_programmes.changed++; }
     }
+    await bulkInsert(tx, programmes, insert);
+    await bulkUpdate(tx, programmes, update, ['code']);
+  }
 
-    // supports, matched within their household (stored supports of households outside the area are never looked at)
-    const supportRows = this.files.housing_supports.flatMap((f) => f.rows.map((row) => row as Row<SupportIn>));
-    const householdIds = [...new Set(supportRows.map((r) => refs.get(r.value.household_code)?.id).filter((id): id is string => !!id))];
+  /** Supports, matched within their household (stored supports of households outside the area are never looked at). */
+  private async supportsChunk(tx: Db, file: string, list: Row<SupportIn>[], context: ImportContext): Promise<void> {
+    const first = await context.ledger.firstOfKey('housing_supports', list, (v) => `${v.household_code}|${v.support_code}`, file, 'support_code', this.issues,
+      (earlier) => (earlier.file === file ? undefined : `also in ${earlier.file}`));
+    const refs = await context.households(tx, [...new Set(first.map((r) => r.value.household_code))]);
+    const householdIds = [...new Set([...refs.values()].map((r) => r.id))];
     const stored = new Map<string, HousingSupportModel>();
     const storedLines = new Map<string, FundingLineModel[]>();
-    for (const batch of chunks(householdIds, 10_000)) {
-      const found = await this.db.select().from(supports).where(inArray(supports.householdId, batch));
+    if (householdIds.length) {
+      const found = await tx.select().from(supports).where(inArray(supports.householdId, householdIds));
       for (const s of found) stored.set(`${s.householdId}|${s.code}`, s);
-      if (found.length) for (const l of await this.db.select().from(fundingLines).where(inArray(fundingLines.supportId, found.map((s) => s.id)))) {
+      if (found.length) for (const l of await tx.select().from(fundingLines).where(inArray(fundingLines.supportId, found.map((s) => s.id)))) {
         storedLines.set(l.supportId, [...(storedLines.get(l.supportId) ?? []), l]);
       }
     }
-    const seen = new Map<string, string>();
-    for (const { file, rows } of this.files.housing_supports) {
-      for (const row of firstOfKey(rows as Row<SupportIn>[], (v) => `${v.household_code}|${v.support_code}`, file, 'support_code', this.issues)) {
-        const v = row.value;
-        const key = `${v.household_code}|${v.support_code}`;
-        if (seen.has(key)) { issue(file, row, 'support_code', `also in ${seen.get(key)}`); continue; }
-        seen.set(key, file);
-        const ref = refs.get(v.household_code);
-        if (!ref) { issue(file, row, 'household_code', `no household ${v.household_code} in your area, stored or in the households file`); continue; }
-        if (!knownProgrammes.has(v.programme)) { issue(file, row, 'programme', `no housing programme ${v.programme} (known: ${[...knownProgrammes].sort().join(', ')})`); continue; }
-        // every step up to the status has its date, none after it, and the dates run in order
-        const reached = STATUSES.indexOf(v.status as never);
-        let bad = false;
-        let previous: string | null = null;
-        STEP_DATES.forEach(([step, column], i) => {
-          const date = v[column as keyof SupportIn] as string | null;
-          if (i <= reached && !date) { issue(file, row, column, `required: the support is ${v.status}, so it was ${step.toLowerCase().replace(/_/g, ' ')}`); bad = true; }
-          if (i > reached && date) { issue(file, row, column, `a support that is ${v.status} has not reached ${step} yet`); bad = true; }
-          if (date && previous && date < previous) { issue(file, row, column, `before the previous step's date (${previous})`); bad = true; }
-          if (date) previous = date;
-        });
-        if (bad) continue;
-        const old = stored.get(`${ref.id}|${v.support_code}`);
-        const support: HousingSupportModel = { id: old?.id ?? randomUUID(), code: v.support_code, householdId: ref.id, kind: v.kind, programme: v.programme,
-          beneficiaryStatus: v.beneficiary_status, status: v.status, proposedOn: v.proposed_on,
-          approvedOn: v.approved_on, constructionStartedOn: v.construction_started_on, completedOn: v.completed_on, handedOverOn: v.handed_over_on };
-        const lines = (v.funding ?? []).map((f) => ({ id: randomUUID(), supportId: support.id, source: f.source, amount: f.amount }));
-        const lineKey = (ls: { source: string; amount: number }[]) => JSON.stringify(ls.map((l) => [l.source, Number(l.amount)]).sort());
-        if (!old) { this.insert.push({ support, lines }); this.counts.housing_supports.added++; }
-        else if (sameFields(old, support) && lineKey(storedLines.get(old.id) ?? []) === lineKey(lines)) this.counts.housing_supports.unchanged++;
-        else { this.update.push({ support, lines }); this.counts.housing_supports.changed++; }
-      }
+    const insert: { support: HousingSupportModel; lines: FundingLineModel[] }[] = [];
+    const update: { support: HousingSupportModel; lines: FundingLineModel[] }[] = [];
+    for (const row of first) {
+      const v = row.value;
+      const ref = refs.get(v.household_code);
+      if (!ref) { this.issue(file, row, 'household_code', `no household ${v.household_code} in your area, stored or in the households file`); continue; }
+      if (!this.knownProgrammes.has(v.programme)) { this.issue(file, row, 'programme', `no housing programme ${v.programme} (known: ${[...this.knownProgrammes].sort().join(', ')})`); continue; }
+      // every step up to the status has its date, none after it, and the dates run in order
+      const reached = STATUSES.indexOf(v.status as never);
+      let bad = false;
+      let previous: string | null = null;
+      STEP_DATES.forEach(([step, column], i) => {
+        const date = v[column as keyof SupportIn] as string | null;
+        if (i <= reached && !date) { this.issue(file, row, column, `required: the support is ${v.status}, so it was ${step.toLowerCase().replace(/_/g, ' ')}`); bad = true; }
+        if (i > reached && date) { this.issue(file, row, column, `a support that is ${v.status} has not reached ${step} yet`); bad = true; }
+        if (date && previous && date < previous) { this.issue(file, row, column, `before the previous step's date (${previous})`); bad = true; }
+        if (date) previous = date;
+      });
+      if (bad) continue;
+      const old = stored.get(`${ref.id}|${v.support_code}`);
+      const support: HousingSupportModel = { id: old?.id ?? randomUUID(), code: v.support_code, householdId: ref.id, kind: v.kind, programme: v.programme,
+        beneficiaryStatus: v.beneficiary_status, status: v.status, proposedOn: v.proposed_on,
+        approvedOn: v.approved_on, constructionStartedOn: v.construction_started_on, completedOn: v.completed_on, handedOverOn: v.handed_over_on };
+      const lines = (v.funding ?? []).map((f) => ({ id: randomUUID(), supportId: support.id, source: f.source, amount: f.amount }));
+      const lineKey = (ls: { source: string; amount: number }[]) => JSON.stringify(ls.map((l) => [l.source, Number(l.amount)]).sort());
+      if (!old) { insert.push({ support, lines }); this.counts.housing_supports.added++; }
+      else if (sameFields(old, support) && lineKey(storedLines.get(old.id) ?? []) === lineKey(lines)) this.counts.housing_supports.unchanged++;
+      else { update.push({ support, lines }); this.counts.housing_supports.changed++; }
     }
+
+    await bulkInsert(tx, supports, insert.map((b) => b.support));
+    await bulkInsert(tx, fundingLines, insert.flatMap((b) => b.lines));
+    if (update.length) {
+      await bulkUpdate(tx, supports, update.map((b) => b.support), ['id']);
+      await tx.execute(sql`delete from housing.funding_lines where support_id = any(${jsonUuids(update.map((b) => b.support.id))})`);
+      await bulkInsert(tx, fundingLines, update.flatMap((b) => b.lines));
+    }
+    this.written += insert.length + update.length;
   }
 
-  /** Writes the planned rows with `tx`: the import's one transaction, opened by the orchestrator. */
-  async apply(tx: Db): Promise<void> {
-    await bulkInsert(tx as never, programmes, this.programmesPlan.insert);
-    for (const p of this.programmesPlan.update) await tx.update(programmes).set(p).where(eq(programmes.code, p.code));
-    if (!this.insert.length && !this.update.length) return;
-    await bulkInsert(tx as never, supports, this.insert.map((b) => b.support));
-    await bulkInsert(tx as never, fundingLines, this.insert.flatMap((b) => b.lines));
-    for (const { support, lines } of this.update) {
-      await tx.update(supports).set(support).where(eq(supports.id, support.id));
-      await tx.delete(fundingLines).where(eq(fundingLines.supportId, support.id));
-      if (lines.length) await tx.insert(fundingLines).values(lines);
-    }
-    this.progress(`housing subgraph: ${(this.insert.length + this.update.length).toLocaleString('en')} housing supports written`);
+  async end(): Promise<void> {
+    if (this.written) this.progress(`housing subgraph: ${this.written.toLocaleString('en')} housing supports written`);
   }
 }

@@ -1,7 +1,9 @@
 import { asc } from 'drizzle-orm';
-import { accessLogEntries, accessLogSince, badInput, reportUnit, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { today } from '@ansinh/scalars';
 import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
+import { fundingSource, housingProgrammeKind, housingSupportKind, housingSupportStatus } from '../db/enums.js';
 import { mutations } from './mutations.js';
 import { housingGaps, housingStatistics, suppressSmallCells } from './statistics.js';
 
@@ -11,6 +13,8 @@ export const resolvers: Resolvers = {
     housingProgrammes: (_, __, ctx) => ctx.db.select().from(programmes).orderBy(asc(programmes.code)),
     housingStatistics: async (_, { unitCode, from, to }, ctx) => {
       if (from > to) throw badInput(`"from" (${from}) must not be after "to" (${to})`, 'from');
+      // ANALYST: whole calendar years that are over, so no two periods differ by one day's houses (docs/security.md)
+      requireClosedYear(ctx.caller, today(), { name: 'to', value: to }, { name: 'from', value: from });
       const unit = await reportUnit(ctx.db, 'housing', unitCode, to);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
       return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to));
@@ -23,8 +27,8 @@ export const resolvers: Resolvers = {
   },
   HousingSupport: {
     __resolveReference: (ref, ctx) => ctx.loaders.support.load(ref.id),
-    kind: (s) => s.kind as never,
-    status: (s) => s.status as never,
+    kind: (s) => housingSupportKind(s.kind),
+    status: (s) => housingSupportStatus(s.status),
     programme: async (s, _, ctx) => (await ctx.loaders.programme.load(s.programme))!,
     // what was paid for a household's house, and by whom: logged like the other programmes' sensitive reads
     fundingLines: (s, _, ctx) => {
@@ -40,17 +44,17 @@ export const resolvers: Resolvers = {
   },
   HousingProgramme: {
     id: (p) => p.code,
-    kind: (p) => p.kind as never,
+    kind: (p) => housingProgrammeKind(p.kind),
   },
   FundingLine: {
-    source: (f) => f.source as never,
+    source: (f) => fundingSource(f.source),
   },
   FundingTotal: {
-    source: (f) => f.source as never,
+    source: (f) => fundingSource(f.source),
   },
   HousingStatistics: {
-    byKind: (s) => s.byKind as never,
-    byStatus: (s) => s.byStatus as never,
+    byKind: (s) => s.byKind.map((k) => ({ ...k, kind: housingSupportKind(k.kind) })),
+    byStatus: (s) => s.byStatus.map((k) => ({ ...k, status: housingSupportStatus(k.status) })),
   },
   Household: {
     // the households subgraph owns the household; here it is just its key

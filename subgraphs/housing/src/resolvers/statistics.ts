@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { gapCandidates, placedOn, rows } from '@ansinh/db';
-import { callerSeesSmallCells, candidatesChecksum, gapRule, packFlags, SMALL_CELL, type Caller, type GapFlags } from '@ansinh/server';
+import { callerSeesSmallCells, candidatesChecksum, gapRule, isSmall, packFlags, suppressGroup, type Caller, type GapFlags } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
 export interface HousingStatisticsModel {
@@ -66,20 +66,27 @@ export interface HousingStatisticsView {
 }
 
 /**
- * Small-cell suppression (docs/security.md): ANALYST gets every count under SMALL_CELL as null, and no funding
- * figures when fewer than SMALL_CELL houses were completed; other roles get exact figures.
+ * Small-cell protection (docs/security.md, packages/server suppression.ts): ANALYST gets the houses completed when
+ * 5 or more; each breakdown of them (by kind, beneficiary, ward) is a group under that total, so a small part is
+ * withheld with its complement and a withheld total withholds its parts; no funding figures when the total is
+ * withheld. The statuses have no published total: primary only. Other roles get exact figures.
  */
 export function suppressSmallCells(caller: Caller, stats: HousingStatisticsModel): HousingStatisticsView {
   if (callerSeesSmallCells(caller)) return stats;
-  const cell = (n: number) => (n < SMALL_CELL ? null : n);
+  const totalHidden = isSmall(stats.houses);
+  const breakdown = <R extends { houses: number }>(list: R[], key: (r: R) => string) => {
+    const hidden = suppressGroup(stats.houses, list.map((r) => ({ key: key(r), value: r.houses })), totalHidden);
+    return list.map((r) => ({ ...r, houses: hidden.has(key(r)) ? null : r.houses }));
+  };
+  const statuses = suppressGroup(null, stats.byStatus.map((r) => ({ key: r.status, value: r.supports })));
   return {
     ...stats,
-    houses: cell(stats.houses),
-    byKind: stats.byKind.map((r) => ({ ...r, houses: cell(r.houses) })),
-    byBeneficiary: stats.byBeneficiary.map((r) => ({ ...r, houses: cell(r.houses) })),
-    byWard: stats.byWard.map((r) => ({ ...r, houses: cell(r.houses) })),
-    byStatus: stats.byStatus.map((r) => ({ ...r, supports: cell(r.supports) })),
-    funding: stats.houses < SMALL_CELL ? null : stats.funding,
+    houses: totalHidden ? null : stats.houses,
+    byKind: breakdown(stats.byKind, (r) => r.kind),
+    byBeneficiary: breakdown(stats.byBeneficiary, (r) => r.beneficiaryStatus),
+    byWard: breakdown(stats.byWard, (r) => r.unit.id),
+    byStatus: stats.byStatus.map((r) => ({ ...r, supports: statuses.has(r.status) ? null : r.supports })),
+    funding: totalHidden ? null : stats.funding,
   };
 }
 
