@@ -19,7 +19,7 @@ export function docExamples(): Example[] {
   const out: Example[] = [];
   for (const file of FILES) {
     const text = readFileSync(new URL(file, ROOT), 'utf8');
-    const re = /(?:<!--\s*as:\s*([A-Z_]+)((?:\s+\w+)*)\s*-->\s*\n)?```graphql\n([\s\S]*?)\n```\s*\n(?:\s*\n)*```json\n([\s\S]*?)\n```/g;
+    const re = /(?:<!--\s*as:\s*([A-Z_]+)((?:\s+\w+)*)\s*-->\s*\n)?```graphql\n((?:(?!```)[\s\S])*?)\n```[ \t]*\n(?:[ \t]*\n)*```json\n((?:(?!```)[\s\S])*?)\n```/g;
     for (const m of text.matchAll(re)) {
       const line = text.slice(0, m.index).split('\n').length;
       let expected: unknown;
