@@ -40,7 +40,8 @@ describe('bad arguments', () => {
 
   it('an unknown status value is rejected before anything runs', async () => {
     const res = await t.query(`{ households(unitCode: "775", status: RICH) { totalCount } }`);
-    expect(res.status).toBe(400);
+    // a GraphQL request error in a 200 for an application/json client (GraphQL over HTTP; clients-schema.test.ts)
+    expect(res.status).toBe(200);
     expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });

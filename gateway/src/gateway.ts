@@ -10,6 +10,8 @@ import { admissionFromEnv, currentRequestScope, DEADLINE_HEADER, remainingMs, ty
 import { HttpError, INTERNAL_HEADER, injectTraceHeaders, log, maskError, recordOf, requestRecordPlugin, safeError, sendJson, serveHttp, ServiceMetrics, signInternalToken, type Caller, type PrepareInput, type Route, type RunningHttp } from '@ansinh/server';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions, type Authenticator, type Identity } from './auth.js';
 import { explorerPlugin } from './explorer.js';
+import { exportRoutes } from './export.js';
+import { GRAPHQL_RESPONSE_JSON, wantsGraphQLResponseJson } from './media.js';
 import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import { apiSchemaRecorder, checkOperation, limitsFromEnv, type Limits } from './limits.js';
@@ -270,7 +272,17 @@ export function requestGuard(settings: {
       // Apollo loads the schema before the server listens: no schema here is a fault of ours (500)
       if (!schema) throw new Error('the operation limits have no API schema to read');
       const variables = request.variables && typeof request.variables === 'object' && !Array.isArray(request.variables) ? request.variables as Record<string, unknown> : undefined;
-      checkOperation(schema, { query, variables, operationName: typeof request.operationName === 'string' ? request.operationName : undefined }, settings.limits);
+      try {
+        checkOperation(schema, { query, variables, operationName: typeof request.operationName === 'string' ? request.operationName : undefined }, settings.limits);
+      } catch (error) {
+        // a refused operation is a GraphQL request error of a well-formed request: 200 for application/json (media.ts)
+        if (error instanceof HttpError && error.status === 400) {
+          if (!wantsGraphQLResponseJson(req.headers.accept)) throw new HttpError(200, error.code, error.message, error.headers, error.extensions);
+          // a 4xx in the media type asked for: clients parse its body only then (Apollo Client 4 does)
+          throw new HttpError(error.status, error.code, error.message, { ...error.headers, 'content-type': `${GRAPHQL_RESPONSE_JSON}; charset=utf-8` }, error.extensions);
+        }
+        throw error;
+      }
     }
     return { body, state: { identity, requestId } };
   };
@@ -316,6 +328,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       {
         async requestDidStart() {
           return {
+            async willSendResponse({ request, response }) {
+              // parse, validation and variable errors (Apollo's 400s): 200 for application/json, as the spec asks (media.ts)
+              if (response.http.status === 400 && !wantsGraphQLResponseJson(request.http?.headers.get('accept'))) response.http.status = 200;
+            },
             async didEncounterErrors({ contextValue, errors }) {
               // the client gets a masked message; the log keeps the cause with the request id
               for (const e of errors) {
@@ -353,6 +369,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     context: async (_req, requestId, state) => (state as GatewayContext | undefined) ?? { requestId },
     postRoutes: options.postRoutes,
     routes: {
+      // the area reports as CSV, through this gateway with the caller's token (export.ts)
+      ...exportRoutes(),
       // liveness: the process answers
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       // readiness: the supergraph is loaded and every subgraph answers

@@ -14,3 +14,4 @@ export { importRoute } from './import/route.js';
 export { checkSchemas, currentSchemas, release as releaseSchemas, type IntendedChange } from './schema-check.js';
 export { isIdempotent, subgraphFetcher } from './fetch.js';
 export { rateLimitFromEnv, type RateLimit } from './ratelimit.js';
+export { REPORTS, exportRoutes } from './export.js';

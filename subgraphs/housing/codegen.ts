@@ -6,7 +6,8 @@ export default subgraphCodegen({
   mappers: {
     HousingSupport: '../db/schema.js#HousingSupportModel',
     HousingProgramme: '../db/schema.js#HousingProgrammeModel',
-    FundingLine: '../context.js#FundingLineView',
+    FundingLine: '../db/schema.js#FundingLineModel',
+    FundingTotal: '../context.js#FundingLineView',
     Household: '../context.js#HouseholdRef',
     GapStatistics: '../context.js#GapRef',
     HousingStatistics: '../resolvers/statistics.js#HousingStatisticsView',

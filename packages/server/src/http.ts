@@ -150,7 +150,8 @@ export class HttpError extends Error {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  // a content type set before (application/graphql-response+json, for a client that asked for it) is kept
+  res.writeHead(status, { 'content-type': String(res.getHeader('content-type') ?? 'application/json; charset=utf-8'), 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

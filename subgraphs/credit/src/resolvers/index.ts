@@ -103,7 +103,11 @@ export const resolvers: Resolvers = {
     entrustingOrganisation: (g) => entrustingOrganisation(g.entrustingOrganisation),
     unit: (g) => ({ id: g.unitId }),
   },
+  Lender: {
+    id: (l) => l.code,
+  },
   InterestRate: {
+    id: (r) => `${r.programme}:${r.lender}:${r.validFrom}`,
     programme: (r) => loanProgramme(r.programme),
     annualRate: (r) => Number(r.annualRate),
   },

@@ -134,6 +134,7 @@ export const resolvers: Resolvers = {
   Mutation: mutationResolvers.Mutation,
   Classification: standardResolvers.Classification,
   PovertyStandard: standardResolvers.PovertyStandard,
+  PovertyIndicator: standardResolvers.PovertyIndicator,
   Household: {
     __resolveReference: (ref, ctx) => ctx.loaders.household.load(ref.id),
     unit: async (h, _, ctx) => (await ctx.loaders.unit.load(h.unitId))!,

@@ -34,6 +34,7 @@ export const standardResolvers: Resolvers = {
   },
   PovertyStandard: {
     __resolveReference: (ref, ctx) => ctx.loaders.standard.load(ref.code),
+    id: (s) => s.code,
     jurisdiction: async (s, _, ctx) => {
       if (!s.jurisdiction) return null;
       return (await unitOn(ctx.db, s.jurisdiction, s.validFrom)) ?? null;
@@ -43,13 +44,16 @@ export const standardResolvers: Resolvers = {
     indicators: async (s, _, ctx) => (await ctx.loaders.loadedStandard.load(s.code))?.indicators ?? [],
     dimensions: async (s, _, ctx) => {
       const indicators = (await ctx.loaders.loadedStandard.load(s.code))?.indicators ?? [];
-      const dims = new Map<string, { code: string; name: string; indicators: typeof indicators }>();
+      const dims = new Map<string, { id: string; code: string; name: string; indicators: typeof indicators }>();
       for (const i of indicators) {
-        if (!dims.has(i.dimensionCode)) dims.set(i.dimensionCode, { code: i.dimensionCode, name: i.dimensionName, indicators: [] });
+        if (!dims.has(i.dimensionCode)) dims.set(i.dimensionCode, { id: `${s.code}:${i.dimensionCode}`, code: i.dimensionCode, name: i.dimensionName, indicators: [] });
         dims.get(i.dimensionCode)!.indicators.push(i);
       }
       return [...dims.values()];
     },
     ruleDescription: (s) => describeRule(s),
+  },
+  PovertyIndicator: {
+    id: (i) => `${i.standardCode}:${i.code}`,
   },
 };

@@ -43,9 +43,13 @@ export const resolvers: Resolvers = {
     area: (s, _, ctx) => ctx.loaders.householdArea.load(s.householdId),
   },
   HousingProgramme: {
+    id: (p) => p.code,
     kind: (p) => housingProgrammeKind(p.kind),
   },
   FundingLine: {
+    source: (f) => fundingSource(f.source),
+  },
+  FundingTotal: {
     source: (f) => fundingSource(f.source),
   },
   HousingStatistics: {
