@@ -63,6 +63,9 @@ export interface IdempotentOptions<T> {
 
 export async function runIdempotent<T>(db: Db<any>, pgSchema: string, o: IdempotentOptions<T>): Promise<{ result: T; replayed: boolean }> {
   const key = idempotencyKey(o.key);
+  // the caller's area is read before the transaction: it is read through the request's own handle, and on PGlite
+  // (one connection) a statement outside an open transaction waits for it to end, which would never come
+  await (o.context as { area?: AreaIds }).area?.();
   return db.transaction(async (tx) => {
     const unitId = await checkCaller(tx, pgSchema, o.context, o.operation, await o.household(tx), o.missing);
     return withIdempotencyKey(tx, pgSchema, { key, operation: o.operation, input: o.input }, () => o.run(tx, unitId));
