@@ -157,15 +157,15 @@ async function run(role: Role, path: string, unit: Unit): Promise<{ outcome: str
       return r.outcome === 'OK' ? { outcome: 'WRITES', detail: r.detail } : r;
     }
     case 'importRow': {
-      // a loan row for the household, in a dry run (nothing is written): the HTTP route, with the same tokens
+      // a loan row for the household (disbursed in the past: the import refuses future dates), in a dry run (nothing is written): the HTTP route, with the same tokens
       const header = 'loan_code,household_code,borrower_position,programme,lender,principal,outstanding,disbursed_on,maturity_on,status,overdue,overdue_since,written_off,balance_on';
-      const row = (code: string) => `VBSP-T-${randomUUID().slice(0, 8)},${code},1,JOB_CREATION,VBSP,30000000,30000000,2040-03-01,2045-03-01,ACTIVE,,,,`;
+      const row = (code: string) => `VBSP-T-${randomUUID().slice(0, 8)},${code},1,JOB_CREATION,VBSP,30000000,30000000,2024-03-01,2029-03-01,ACTIVE,,,,`;
       const claims = { sub: `table-${role}`, role, ...(units.length ? { units } : {}) };
-      const res = await upload(t.url, { loans: `${header}\n${row(s.write.code)}\n` }, { token: token(claims), dryRun: true });
+      const res = await upload(t.url, { loans: `${header}\n${row(s.read.code)}\n` }, { token: token(claims), dryRun: true });
       if (res.status === 200) return { outcome: 'ACCEPTED', detail: res.body };
       if (res.status === 422) {
-        const none = await upload(t.url, { loans: `${header}\n${row('HP-11410-99999')}\n` }, { token: token(claims), dryRun: true });
-        const reason = (b: any) => b.issues?.map((i: any) => `${i.column}: ${String(i.reason).replace(/\S+-\d{5}-\d{5}/g, '<code>')}`);
+        const none = await upload(t.url, { loans: `${header}\n${row('11410-99999')}\n` }, { token: token(claims), dryRun: true });
+        const reason = (b: any) => b.issues?.map((i: any) => `${i.column}: ${String(i.reason).replace(/\d{5}-\d{5}/g, '<code>')}`);
         return { outcome: JSON.stringify(reason(res.body)) === JSON.stringify(reason(none.body)) ? 'NOT_FOUND' : 'NOT_FOUND, unlike a missing record', detail: [res.body, none.body] };
       }
       return { outcome: String(res.body.errors?.[0]?.extensions?.code ?? res.status), detail: res.body };
@@ -182,13 +182,13 @@ describe('role × entry path × unit', () => {
 });
 
 describe('the write attacks of issue 10', () => {
-  it('a Quận 6 ward officer cannot move a household into Hải Phòng, whose officers then cannot read its members', async () => {
+  it('a Quận 6 ward officer cannot move a household into Hải Phòng (Phường Đông Hải, in force in 2040), whose officers then cannot read its members', async () => {
     const q6 = await t.as('WARD_OFFICER', ['27346']);
-    const res = await t.query(`mutation ($input: ReassignHouseholdInput!) { reassignHousehold(input: $input) { household { code } } }`,
-      { input: { householdCode: Q6.write.code, unitCode: '11410', effectiveOn: '2040-01-15', recordedBy: 'attacker' } }, q6);
+    const res = await t.query(`mutation ($input: ReassignHouseholdInput!) { reassignHousehold(input: $input) { code } }`,
+      { input: { idempotencyKey: randomUUID(), householdCode: Q6.write.code, unitCode: '11411', effectiveOn: '2040-01-15', recordedBy: 'attacker' } }, q6);
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(res.errors?.[0]?.message).toMatch(/outside your area/);
-    const hp = await t.query(`query ($code: String!) { householdByCode(code: $code) { members { nationalId } } }`, { code: Q6.write.code }, await t.as('WARD_OFFICER', ['11410']));
+    const hp = await t.query(`query ($code: String!) { householdByCode(code: $code) { members { nationalId } } }`, { code: Q6.write.code }, await t.as('WARD_OFFICER', ['11411']));
     expect(hp.data.householdByCode).toBeNull();
     const still = await t.query(`query ($code: String!) { householdByCode(code: $code) { unit { code } } }`, { code: Q6.write.code }, q6);
     expect(still.data.householdByCode.unit.code).toBe('27346');
@@ -206,9 +206,9 @@ describe('the write attacks of issue 10', () => {
 
   it('a Hải Phòng integrator importing a Hồ Chí Minh City loan\'s code does not touch that loan, and the dry run does not tell it exists', async () => {
     const hcmLoan = Q6.loan;
-    const hpHousehold = HA.write;
+    const hpHousehold = HA.read;
     const header = 'loan_code,household_code,borrower_position,programme,lender,principal,outstanding,disbursed_on,maturity_on,status,overdue,overdue_since,written_off,balance_on';
-    const file = (code: string) => `${header}\n${code},${hpHousehold.code},1,NEAR_POOR,VBSP,99000000,99000000,2040-01-10,2045-01-10,ACTIVE,,,,\n`;
+    const file = (code: string) => `${header}\n${code},${hpHousehold.code},1,NEAR_POOR,VBSP,99000000,99000000,2024-01-10,2029-01-10,ACTIVE,,,,\n`;
     const hp = token({ sub: 'hp', role: 'CITY_INTEGRATOR', units: ['31'] });
     const [existing, fresh] = [await upload(t.url, { loans: file(hcmLoan.code) }, { token: hp, dryRun: true }), await upload(t.url, { loans: file('VBSP-HP-2025-NEW0001') }, { token: hp, dryRun: true })];
     expect(existing.status).toBe(200);
