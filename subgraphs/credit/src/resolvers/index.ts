@@ -29,7 +29,7 @@ function withheld(caller: Caller, n: number | null): boolean {
 function suppressProgramme(caller: Caller, p: ProgrammeCreditModel): ProgrammeCreditModel {
   let out = p;
   if (withheld(caller, p.borrowers)) {
-    out = { ...out, borrowers: null, loans: null, outstanding: null, overdue: null, overdueRatio: null, averagePerBorrower: null } as never;
+    out = { ...out, borrowers: null, loans: null, outstanding: null, overdue: null, overdueRatio: null, averagePerBorrower: null };
   }
   if (p.disbursedHouseholds !== null && withheld(caller, p.disbursedHouseholds)) {
     out = { ...out, disbursedHouseholds: null, disbursedLoans: null, disbursedAmount: null };

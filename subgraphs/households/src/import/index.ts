@@ -317,7 +317,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
     for (;;) {
       const page = (await rows<{ id: string }>(tx, sql`select id from pg_temp.import_touched where id > ${after}::uuid order by id limit 20000`)).map((r) => r.id);
       if (!page.length) break;
-      await publishRegistry(tx as never, this.followers, page);
+      await publishRegistry(tx, this.followers, page);
       done += page.length;
       this.progress(`programme subgraphs: ${done.toLocaleString('en')} households' registry facts copied`);
       after = page.at(-1)!;

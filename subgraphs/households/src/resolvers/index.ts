@@ -121,7 +121,7 @@ export const resolvers: Resolvers = {
       if (!unit) throw badInput(`No administrative unit with the code "${unitCode}" was in force in ${year}`, 'unitCode');
       // ANALYST: a year still open changes with each record, so two answers a day apart would differ by one household
       requireClosedReviewYear(ctx.caller, today(), year);
-      return { unit, year, standard: loaded } as AreaStatisticsRef as never;
+      return { unit, year, standard: loaded };
     },
     ...standardResolvers.Query,
     ...searchResolvers.Query,
