@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, isSmall, reportUnit, requireClosedYear, requireIndividuals, suppressGroup, type Caller } from '@ansinh/server';
+import { accessLogResolvers, badInput, callerSeesSensitive, callerSeesSmallCells, isSmall, reportUnit, requireClosedYear, requireIndividuals, suppressGroup, type Caller } from '@ansinh/server';
 import { orNull } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
 import { entrustingOrganisation, gapKind, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
@@ -69,10 +69,7 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: mutations,
-  AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
-    credit: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'credit', page),
-  },
+  AccessLog: accessLogResolvers('credit', accessLog),
   Loan: {
     __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
     programme: (l) => loanProgramme(l.programme),

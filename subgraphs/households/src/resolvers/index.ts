@@ -1,6 +1,6 @@
 import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
 import { unitScope } from '@ansinh/db';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
+import { accessLogResolvers, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
 import { householdReadable } from '../access.js';
 import { today, toIsoDate } from '@ansinh/scalars';
 import { accessLog, households, type UnitModel } from '../db/schema.js';
@@ -127,10 +127,7 @@ export const resolvers: Resolvers = {
     ...searchResolvers.Query,
     accessLog: (_, { since, until }, ctx) => accessLogSince(ctx.caller, since, until),
   },
-  AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
-    households: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'households', page),
-  },
+  AccessLog: accessLogResolvers('households', accessLog),
   Mutation: mutationResolvers.Mutation,
   Classification: standardResolvers.Classification,
   PovertyStandard: standardResolvers.PovertyStandard,
