@@ -1,6 +1,6 @@
 /** Writes: recording a review, re-assigning a household. Each is one transaction; bad input writes nothing. */
 import { eq, sql } from 'drizzle-orm';
-import { HOUSEHOLD_UNIT_KINDS } from '@ansinh/db';
+import { holdsHouseholds } from '@ansinh/db';
 import { unitInArea } from '../access.js';
 import { publishRegistry } from '../domain/registry.js';
 import { GraphQLError } from 'graphql';
@@ -93,7 +93,7 @@ export const mutationResolvers: Resolvers = {
       if (!target) throw badInput(`No administrative unit with the code "${input.unitCode}" is in force on ${effectiveOn}`, 'input.unitCode');
       // the household must land in the caller's area too: nobody moves a household into someone else's registry
       if (!(await unitInArea(ctx.caller, ctx.area, target.id))) throw forbidden(`${target.name} (${target.code}) is outside your area: you may re-assign households only to units of your area`);
-      if (!HOUSEHOLD_UNIT_KINDS.includes(target.kind as never)) throw badInput(`${target.name} is not a ward or commune: a household belongs to a ward or commune`, 'input.unitCode');
+      if (!holdsHouseholds(target.kind)) throw badInput(`${target.name} is not a ward or commune: a household belongs to a ward or commune`, 'input.unitCode');
       if (target.id === household.unitId) throw badInput(`Household ${household.code} already belongs to ${target.name} (${target.code})`, 'input.unitCode');
       const current = await ctx.loaders.unit.load(household.unitId);
       if (current && current.validFrom && current.validFrom > effectiveOn) {
