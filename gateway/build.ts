@@ -11,8 +11,8 @@
  * drizzle/ migrations, data/ and the trusted operations are read from the repository, as from the sources.
  * Types are not checked here (`pnpm check` does).
  */
-import { readFile, rm } from 'node:fs/promises';
-import { dirname, relative, sep } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -48,7 +48,6 @@ const ours: esbuild.Plugin = {
 };
 
 const started = performance.now();
-await rm(OUT, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: GATEWAY,
   entryPoints: ENTRIES,
@@ -65,8 +64,21 @@ const result = await esbuild.build({
   keepNames: true,
   sourcemap: 'linked',
   logLevel: 'warning',
-  metafile: true,
+  write: false,
   plugins: [ours],
 });
-const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
-console.log(`gateway/dist: ${files.length} files (${ENTRIES.map((e) => e.replace('src/', '').replace('.ts', '.js')).join(', ')} and chunks) in ${Math.round(performance.now() - started)} ms`);
+// each file replaced by a rename (atomic): a process starting from dist/ meanwhile reads the old file or the new
+// one, never half of one; then what this build did not make goes (chunks are named by their content's hash)
+await mkdir(OUT, { recursive: true });
+const made = new Set<string>();
+for (const file of result.outputFiles) {
+  const temporary = `${file.path}.${process.pid}.tmp`;
+  await writeFile(temporary, file.contents);
+  await rename(temporary, file.path);
+  made.add(basename(file.path));
+}
+for (const name of await readdir(OUT)) {
+  if (!made.has(name) && !name.endsWith('.tmp')) await rm(join(OUT, name), { recursive: true, force: true });
+}
+const entries = ENTRIES.map((e) => e.replace('src/', '').replace('.ts', '.js'));
+console.log(`gateway/dist: ${entries.join(', ')} and ${made.size - entries.length * 2} more files (chunks, source maps) in ${Math.round(performance.now() - started)} ms`);
