@@ -76,6 +76,8 @@ export interface TestSystemOptions {
   rateLimit?: GatewayOptions['rateLimit'];
   corsOrigins?: string[];
   retry?: GatewayOptions['retry'];
+  /** PGlite: the folder the database is copied into (on a file system of the test's own), instead of a temporary one */
+  pgliteDir?: string;
 }
 
 /** What the gateway waits for each subgraph in tests unless a test asks for less. */
@@ -101,11 +103,11 @@ export interface DatabaseCopy {
  * Copies the template the global setup prepared: a folder copy on PGlite, `create database … template …` on
  * PostgreSQL. A file that writes into its copy changes no other file's data.
  */
-export async function databaseCopy(options: { data?: 'demo' | 'reference' } = {}): Promise<DatabaseCopy> {
+export async function databaseCopy(options: Pick<TestSystemOptions, 'data' | 'pgliteDir'> = {}): Promise<DatabaseCopy> {
   const database = inject('database');
   if (database.kind === 'pglite') {
     // inside the run's folder of copies, which the global teardown removes with whatever a worker left open
-    const dir = mkdtempSync(join(database.copiesDir, 'copy-'));
+    const dir = options.pgliteDir ?? mkdtempSync(join(database.copiesDir, 'copy-'));
     cpSync(options.data === 'reference' ? database.referenceTemplateDir : database.templateDir, dir, { recursive: true });
     return { connect: { dataDir: dir }, env: { DATABASE_URL: '', ANSINH_DATA_DIR: dir }, dataDir: dir, close: async () => rmSync(dir, { recursive: true, force: true }) };
   }
@@ -139,7 +141,7 @@ function querying(url: string, token: string | null): Query {
 const defaultTimeouts = () => Object.fromEntries(SUBGRAPHS.map((s) => [s.name, TEST_SUBGRAPH_TIMEOUT_MS]));
 
 export async function testSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
-  const copy = await databaseCopy({ data: options.data });
+  const copy = await databaseCopy({ data: options.data, pgliteDir: options.pgliteDir });
   const connection = await connect(copy.connect);
   const system = await startSystem({
     connection, port: 0, subgraphBasePort: 0, demo: false,
