@@ -193,10 +193,12 @@ export async function testSystem(options: TestSystemOptions = {}): Promise<TestS
  * lives as long as the worker, and the global teardown removes its copy (the run's folder of PGlite copies, the
  * PostgreSQL databases named after the template).
  */
-let shared: Promise<TestSystem> | undefined;
+const shared = new Map<string, Promise<TestSystem>>();
 export async function sharedSystem(options: Pick<TestSystemOptions, 'token'> = {}): Promise<TestSystem> {
-  shared ??= testSystem();
-  const t = await shared;
+  // one per database the project provides: should a worker ever run files of both projects, each gets its own
+  const key = JSON.stringify(inject('database'));
+  if (!shared.has(key)) shared.set(key, testSystem());
+  const t = await shared.get(key)!;
   // the default token is the client's side only: another one (or none) needs no other system
   const query = options.token === undefined ? t.query : querying(t.url, options.token);
   return { ...t, query, close: async () => {} };
