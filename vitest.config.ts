@@ -17,7 +17,9 @@ const system = { ...timeouts, isolate: false };
 const projects: TestProjectInlineConfiguration[] = [
   // the domain tests beside each subgraph (subgraphs/<name>/test) open an in-memory PGlite per file (scratchDatabase):
   // its boot and migrations take seconds on a loaded machine, hence the hook timeout
-  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 } },
+  // (isolate: false: a worker's files share its loaded modules, PGlite's compiled WebAssembly among them, so only the
+  // first file of each worker pays for compiling it; no unit test changes a global)
+  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000, isolate: false } },
   { test: { name: 'pglite', include: systemTests, globalSetup: ['test/setup/pglite.ts'], ...system } },
 ];
 if (process.env.TEST_DATABASE_URL) {
