@@ -119,3 +119,24 @@ describe('CSV exports', () => {
     expect([bad.status, JSON.parse(bad.bytes.toString('utf8')).errors[0].extensions]).toEqual([400, { code: 'BAD_USER_INPUT', argument: 'on' }]);
   });
 });
+
+describe('CSV exports where only registered operations run (trusted documents, as in production)', () => {
+  let p: TestSystem;
+  beforeAll(async () => { p = await testSystem({ trustedDocuments: true, introspection: false, explorer: false }); });
+  afterAll(async () => { await p?.close(); });
+
+  it.each(CASES)('%s: the same file as without trusted documents', async (name, params) => {
+    const analyst = await t.as('ANALYST');
+    // the system refuses an unregistered operation: the export's own are registered
+    const other = await fetch(p.url, { method: 'POST', headers: { 'content-type': 'application/json', ...analyst }, body: JSON.stringify({ query: '{ unit(code: "775") { name } }' }) });
+    expect([other.status, ((await other.json()) as any).errors[0].extensions.code]).toEqual([400, 'TRUSTED_DOCUMENT_REQUIRED']);
+    const path = `/export/${name}.csv?unitCode=775&${params}`;
+    const res = await fetch(new URL(path, p.url), { headers: analyst });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([res.status, res.headers.get('content-type')], bytes.subarray(0, 300).toString('utf8')).toEqual([200, 'text/csv; charset=utf-8']);
+    const rows = csvRows(bytes);
+    // every row complete as far as the API goes: no unit's answer refused on the way
+    expect(rows.map((r) => r.at(-1)).filter((n) => /TRUSTED_DOCUMENT|PERSISTED_QUERY/.test(n ?? ''))).toEqual([]);
+    expect(rows).toEqual(csvRows((await download(path, analyst)).bytes));
+  });
+});
