@@ -148,7 +148,10 @@ async function tabNames(page: Page): Promise<string[]> {
 /** The token in the bar, "Use for all tabs": the page reloads and GraphiQL renders with it. */
 async function setToken(page: Page, token: string, role: string) {
   await page.fill('#ansinh-token', token);
+  // the page reloads and GraphiQL fetches the schema with the token: done when that answer has come
+  const schema = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('__schema') && r.request().headers().authorization === `Bearer ${token}`);
   await Promise.all([page.waitForEvent('load'), page.click('#ansinh-token-save')]);
+  expect((await schema).status()).toBe(200);
   await page.waitForSelector('.graphiql-container');
   await expect.poll(() => page.textContent('#ansinh-status'), { timeout: WAIT }).toContain(`token set: ${role}`);
 }
@@ -169,11 +172,27 @@ async function runTab(page: Page, origin: string, name: string, token: string): 
   await page.locator(TAB_BUTTON).filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) }).first().dispatchEvent('click');
   await expect.poll(() => page.textContent('.graphiql-tab-active .graphiql-tab-button').then((x) => x?.trim()), { timeout: WAIT }).toBe(name);
   await expect.poll(() => editorText(page), { timeout: WAIT }).toContain(`query ${name}(`);
-  await page.waitForSelector(EXECUTE);
+  // GraphiQL runs nothing until both its editors are mounted (its run() returns silently without them): on a loaded
+  // machine Monaco mounts the response editor late, so wait for it, and press again if no request left
+  await page.waitForSelector('.graphiql-query-editor .monaco-editor');
+  await page.waitForSelector('.graphiql-response .monaco-editor');
   const own = (body: string | null) => { try { return (JSON.parse(body ?? '{}').query ?? '').includes(`query ${name}(`); } catch { return false; } };
-  const answered = page.waitForResponse((r) => r.url().startsWith(origin) && r.request().method() === 'POST' && own(r.request().postData()));
-  await page.click(EXECUTE);
-  const response = await answered;
+  const ours = (r: import('playwright-core').Request) => r.url().startsWith(origin) && r.method() === 'POST' && own(r.postData());
+  const answered = page.waitForResponse((r) => ours(r.request()));
+  // what the page sent meanwhile, to say which request came instead of this tab's
+  const sent: string[] = [];
+  const record = (r: import('playwright-core').Request) => { if (r.method() === 'POST') sent.push((r.postData() ?? '').slice(0, 120)); };
+  page.on('request', record);
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForSelector(EXECUTE);
+    const started = page.waitForRequest(ours, { timeout: 30_000 });
+    await page.click(EXECUTE);
+    if (await started.then(() => true, () => false)) break;
+    if (attempt === 3) throw new Error(`${name}: three presses of Execute sent no request; the page sent ${JSON.stringify(sent)}; the editor shows ${JSON.stringify((await editorText(page)).slice(0, 200))}`);
+  }
+  const response = await answered.catch(async (error: Error) => {
+    throw new Error(`${name}: no answer to its own request (${error.message}); the page sent ${JSON.stringify(sent)}`);
+  }).finally(() => page.off('request', record));
   expect(response.request().headers().authorization).toBe(`Bearer ${token}`);
   expect([name, response.status()]).toEqual([name, 200]);
   const body = await response.json();
