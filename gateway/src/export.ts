@@ -1,11 +1,11 @@
 /**
  * CSV exports of the area reports for analysts (xuất báo cáo): `GET /export/<report>.csv?unitCode=…&…` with the
  * caller's `Authorization` header. Each export runs the report's GraphQL operation through this gateway with the
- * caller's own token, so authentication, the area a role may read, the operation limits and small-cell
- * suppression are exactly the API's. First the unit itself (a refusal ends there, with the API's error and code,
- * before anything is written), then one row per child unit, each fetched and written as it comes, so a province's
- * file streams ward by ward. UTF-8 with a BOM (Excel opens Vietnamese correctly), CRLF lines, Vietnamese column
- * headers; csv-stringify does the quoting (RFC 4180).
+ * caller's own token, so authentication, what a role may read (area reports: every role, any unit), the operation
+ * limits and small-cell suppression are exactly the API's. First the unit itself (a refusal ends there, with the
+ * API's error and code, before anything is written), then one row per child unit, each fetched and written as it
+ * comes, so a province's file streams ward by ward. UTF-8 with a BOM (Excel opens Vietnamese correctly), CRLF lines,
+ * Vietnamese column headers; csv-stringify does the quoting (RFC 4180).
  *
  * Every row says whether it is complete: for the households report whether every unit below has its totals
  * (`totalsComplete`, `unitsWithoutTotals`), for every report which figures were withheld and which part of the
