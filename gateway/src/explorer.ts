@@ -13,9 +13,9 @@ export function exampleOperations(): { name: string; query: string }[] {
     .map((f) => ({ name: f.replace(/\.graphql$/, ''), query: readFileSync(OPERATIONS_DIR + f, 'utf8') }));
 }
 
-/** The exports the page offers, with a first set of parameters (gateway/src/export.ts). */
+/** The exports the page offers, with a first set of parameters every role may ask for (an ANALYST: whole years that are over). */
 const EXPORTS: Record<string, string> = {
-  households: 'year=2022', credit: 'on=2022-12-31', health: 'on=2022-12-31', housing: 'from=2021-01-01&to=2022-12-31', gaps: 'on=2022-12-31',
+  households: 'year=2022', credit: 'on=2022-12-31', health: 'on=2022-12-31', housing: 'from=2022-01-01&to=2022-12-31', gaps: 'on=2022-12-31',
 };
 
 /** Where the page keeps the token: this browser's localStorage, never a cookie or the server. */

@@ -1,19 +1,28 @@
 /**
  * CSV exports of the area reports for analysts (xuất báo cáo): `GET /export/<report>.csv?unitCode=…&…` with the
  * caller's `Authorization` header. Each export runs the report's GraphQL operation through this gateway with the
- * caller's own token, so authentication, the area a role may read, the operation limits and small-cell
- * suppression are exactly the API's. First the unit itself (a refusal ends there, with the API's error and code,
- * before anything is written), then one row per child unit, each fetched and written as it comes, so a province's
- * file streams ward by ward. UTF-8 with a BOM (Excel opens Vietnamese correctly), CRLF lines, Vietnamese column
- * headers; csv-stringify does the quoting (RFC 4180).
+ * caller's own token, so authentication, what a role may read (area reports: every role, any unit), the operation
+ * limits and small-cell suppression are exactly the API's. First the unit itself (a refusal ends there, with the
+ * API's error and code, before anything is written), then one row per child unit, each fetched and written as it
+ * comes, so a province's file streams ward by ward. UTF-8 with a BOM (Excel opens Vietnamese correctly), CRLF lines,
+ * Vietnamese column headers; csv-stringify does the quoting (RFC 4180).
  *
  * Every row says whether it is complete: for the households report whether every unit below has its totals
  * (`totalsComplete`, `unitsWithoutTotals`), for every report which figures were withheld and which part of the
  * API did not answer (a subgraph down gives a row marked incomplete, not a silent gap).
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify';
 import { HttpError, sendError, type Route } from '@ansinh/server';
+import { EXPORT_OPERATIONS_DIR } from './trusted.js';
+
+/**
+ * The export's operations, in gateway/operations/export/: registered trusted documents (gateway/src/trusted.ts), so
+ * the exports run where only registered operations are allowed (production). Sent as their exact text, which the
+ * registry knows by its hash and any gateway runs.
+ */
+const operation = (name: string) => readFileSync(`${EXPORT_OPERATIONS_DIR}${name}.graphql`, 'utf8');
 
 interface Param { name: string; type: 'String' | 'Int' | 'Date'; required: boolean }
 
@@ -21,7 +30,7 @@ interface Param { name: string; type: 'String' | 'Int' | 'Date'; required: boole
 interface Column { header: string; value: (report: any) => unknown }
 
 interface Report {
-  /** the report's GraphQL operation: `$unitCode` and the params; its root field answers one unit */
+  /** the report's GraphQL operation (a registered document): `$unitCode` and the params; its root field answers one unit */
   query: string;
   root: string;
   params: Param[];
@@ -41,11 +50,7 @@ export const REPORTS: Record<string, Report> = {
     root: 'areaStatistics',
     params: [{ name: 'year', type: 'Int', required: true }, { name: 'standard', type: 'String', required: false }],
     on: (a) => `${a.year}-12-31`,
-    query: `query ExportHouseholds($unitCode: String!, $year: Int!, $standard: String) {
-      areaStatistics(unitCode: $unitCode, year: $year, standard: $standard) {
-        year totalHouseholds totalPersons poorHouseholds poorPersons poorRate nearPoorHouseholds nearPoorPersons nearPoorRate
-        poorReduction nearPoorReduction totalsComplete unitsWithoutTotals { code name } suppressed { field }
-      } }`,
+    query: operation('ExportHouseholds'),
     columns: [
       { header: 'Năm', value: (r) => r.year },
       { header: 'Tổng số hộ', value: (r) => r.totalHouseholds },
@@ -65,10 +70,7 @@ export const REPORTS: Record<string, Report> = {
     root: 'creditStatistics',
     params: [{ name: 'on', type: 'Date', required: true }, { name: 'since', type: 'Date', required: false }],
     on: (a) => String(a.on),
-    query: `query ExportCredit($unitCode: String!, $on: Date!, $since: Date) {
-      creditStatistics(unitCode: $unitCode, on: $on, since: $since) {
-        on povertyReduction { borrowers loans outstanding overdue overdueRatio averagePerBorrower disbursedHouseholds disbursedAmount }
-      } }`,
+    query: operation('ExportCredit'),
     columns: [
       { header: 'Ngày', value: (r) => r.on },
       { header: 'Số hộ còn dư nợ', value: (r) => r.povertyReduction.borrowers },
@@ -85,9 +87,7 @@ export const REPORTS: Record<string, Report> = {
     root: 'healthStatistics',
     params: [{ name: 'on', type: 'Date', required: true }],
     on: (a) => String(a.on),
-    query: `query ExportHealth($unitCode: String!, $on: Date!) {
-      healthStatistics(unitCode: $unitCode, on: $on) { on total { cards holders premium cost } coverage { persons covered } }
-    }`,
+    query: operation('ExportHealth'),
     columns: [
       { header: 'Ngày', value: (r) => r.on },
       { header: 'Số thẻ BHYT còn hạn', value: (r) => r.total.cards },
@@ -102,9 +102,7 @@ export const REPORTS: Record<string, Report> = {
     root: 'housingStatistics',
     params: [{ name: 'from', type: 'Date', required: true }, { name: 'to', type: 'Date', required: true }],
     on: (a) => String(a.to),
-    query: `query ExportHousing($unitCode: String!, $from: Date!, $to: Date!) {
-      housingStatistics(unitCode: $unitCode, from: $from, to: $to) { from to houses byKind { kind houses } funding { source amount } }
-    }`,
+    query: operation('ExportHousing'),
     columns: [
       { header: 'Từ ngày', value: (r) => r.from },
       { header: 'Đến ngày', value: (r) => r.to },
@@ -118,9 +116,7 @@ export const REPORTS: Record<string, Report> = {
     root: 'gapStatistics',
     params: [{ name: 'on', type: 'Date', required: true }],
     on: (a) => String(a.on),
-    query: `query ExportGaps($unitCode: String!, $on: Date!) {
-      gapStatistics(unitCode: $unitCode, on: $on) { on households householdsWithGaps byKind { kind households } }
-    }`,
+    query: operation('ExportGaps'),
     columns: [
       { header: 'Ngày', value: (r) => r.on },
       { header: 'Số hộ nghèo, cận nghèo', value: (r) => r.households },
@@ -216,8 +212,7 @@ export function exportRoute(name: string, report: Report): Route {
       const code = e?.extensions?.code ?? 'NOT_FOUND';
       throw new HttpError(STATUS[code] ?? 502, code, e?.message ?? `No ${name} report for unit ${variables.unitCode}`);
     }
-    const units = await ask(self, req, 'query ExportUnits($code: String!, $on: Date) { unit(code: $code, on: $on) { code name kind children { code name kind } } }',
-      { code: variables.unitCode, on: report.on(variables) });
+    const units = await ask(self, req, operation('ExportUnits'), { code: variables.unitCode, on: report.on(variables) });
     const unit = units.data?.unit ?? { code: String(variables.unitCode), name: '', children: [] };
     const file = `${name}-${variables.unitCode}-${Object.entries(variables).filter(([k]) => k !== 'unitCode').map(([, v]) => v).join('-')}.csv`;
     res.writeHead(200, {

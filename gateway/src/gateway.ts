@@ -11,7 +11,7 @@ import { HttpError, INTERNAL_HEADER, injectTraceHeaders, log, maskError, recordO
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions, type Authenticator, type Identity } from './auth.js';
 import { explorerPlugin } from './explorer.js';
 import { exportRoutes } from './export.js';
-import { GRAPHQL_RESPONSE_JSON, wantsGraphQLResponseJson } from './media.js';
+import { GRAPHQL_RESPONSE_JSON, prefersHtml, wantsGraphQLResponseJson } from './media.js';
 import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import { apiSchemaRecorder, checkOperation, limitsFromEnv, type Limits } from './limits.js';
@@ -223,6 +223,8 @@ export function requestGuard(settings: {
   schema: () => GraphQLSchema | undefined;
   /** Apollo's APQ cache: hash → text (unprefixed) */
   apq?: KeyValueCache<string>;
+  /** the explorer page is served (Apollo answers a GET that prefers HTML with it, whatever its parameters) */
+  explorer?: boolean;
 }) {
   return async ({ req, requestId, method, url, body }: PrepareInput): Promise<{ body: unknown; state: GatewayContext }> => {
     let request: ClientRequest;
@@ -232,8 +234,10 @@ export function requestGuard(settings: {
       request = body as ClientRequest;
     } else {
       const p = url.searchParams;
-      // the explorer page (GET without an operation) is open to everyone
+      // the explorer page (GET without an operation) is open to everyone; so is the page reloaded with a tab's text in
+      // the address (`/?query=…`), which Apollo answers with the page, not by running the text
       if (!p.has('query') && !p.has('extensions') && !p.has('documentId')) return { body, state: { requestId } };
+      if (settings.explorer && prefersHtml(method, req.headers.accept)) return { body, state: { requestId } };
       const json = (name: string) => {
         const raw = p.get(name);
         if (raw === null) return undefined;
@@ -365,7 +369,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(rateLimit ? { admit: rateLimiter(rateLimit, metrics) } : {}),
     admission: options.admission === undefined ? admissionFromEnv('ANSINH') : options.admission,
     deadline: { trustHeader: false, timeoutMs: options.requestTimeoutMs ?? requestTimeoutFromEnv() },
-    prepare: requestGuard({ authenticate, limits, registry, schema: schema.current, apq }),
+    prepare: requestGuard({ authenticate, limits, registry, schema: schema.current, apq, explorer }),
     context: async (_req, requestId, state) => (state as GatewayContext | undefined) ?? { requestId },
     postRoutes: options.postRoutes,
     routes: {

@@ -17,3 +17,16 @@ export function wantsGraphQLResponseJson(accept: string | string[] | undefined |
   // Apollo Server offers these in this order; a tie goes to application/json, as there
   return new Negotiator({ headers }).mediaType(['application/json', GRAPHQL_RESPONSE_JSON]) === GRAPHQL_RESPONSE_JSON;
 }
+
+/**
+ * Whether Apollo Server answers this GET with its landing page (our explorer) rather than running an operation:
+ * the same negotiation as Apollo's `prefersHTML`, so the two never disagree. A browser reloading the explorer
+ * after editing a tab asks for `/?query=…` (GraphiQL keeps the tab's text in the address) with `text/html` first.
+ */
+export function prefersHtml(method: string | undefined, accept: string | string[] | undefined | null): boolean {
+  if (method !== 'GET' || !accept) return false;
+  const headers: IncomingHttpHeaders = { accept: Array.isArray(accept) ? accept.join(', ') : accept };
+  return new Negotiator({ headers }).mediaType([
+    'application/json', GRAPHQL_RESPONSE_JSON, 'multipart/mixed; deferSpec=20220824', 'multipart/mixed; incrementalSpec=v0.2', 'multipart/mixed', 'text/html',
+  ]) === 'text/html';
+}

@@ -1,6 +1,7 @@
 /**
  * Trusted documents: in production the gateway runs only operations it knows, by their SHA-256 hash. The registry
- * is built from the project's own documents (gateway/operations/*.graphql, plus any folder in
+ * is built from the project's own documents (gateway/operations/*.graphql, the CSV exports' own operations in
+ * gateway/operations/export/, plus any folder in
  * ANSINH_TRUSTED_DOCUMENTS_DIRS, colon-separated). `pnpm trusted-documents` prints the manifest clients use.
  */
 import { createHash } from 'node:crypto';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const OPERATIONS_DIR = fileURLToPath(new URL('../operations/', import.meta.url));
+/** The operations the CSV exports send (gateway/src/export.ts): registered, or production would refuse them. */
+export const EXPORT_OPERATIONS_DIR = fileURLToPath(new URL('../operations/export/', import.meta.url));
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -18,7 +21,7 @@ export interface TrustedDocument {
   query: string;
 }
 
-export function trustedDocuments(dirs: string[] = [OPERATIONS_DIR, ...(process.env.ANSINH_TRUSTED_DOCUMENTS_DIRS?.split(':').filter(Boolean) ?? [])]): Map<string, TrustedDocument> {
+export function trustedDocuments(dirs: string[] = [OPERATIONS_DIR, EXPORT_OPERATIONS_DIR, ...(process.env.ANSINH_TRUSTED_DOCUMENTS_DIRS?.split(':').filter(Boolean) ?? [])]): Map<string, TrustedDocument> {
   const registry = new Map<string, TrustedDocument>();
   for (const dir of dirs) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
