@@ -1,10 +1,10 @@
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, callerSeesSmallCells, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { orNull } from '@ansinh/db';
 import { beneficiaryGroup, funder, supportScheme } from '../db/enums.js';
 import { mutations } from './mutations.js';
-import { coverage, healthGaps, healthStatistics, suppressSmallCells } from './statistics.js';
+import { cardTree, coverage, healthGaps, healthStatistics, suppressSmallCells } from './statistics.js';
 import { accessLog } from '../db/schema.js';
 
 const validOn = (day: string) => (c: { validFrom: string; validTo: string }) => c.validFrom <= day && day <= c.validTo;
@@ -22,7 +22,7 @@ export const resolvers: Resolvers = {
       requireClosedYear(ctx.caller, today(), { name: 'on', value: on });
       const unit = await reportUnit(ctx.db, 'health', unitCode, on);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
-      return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on));
+      return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on), () => cardTree(ctx.db, unit.id, on));
     },
   },
   Mutation: mutations,
@@ -88,6 +88,6 @@ export const resolvers: Resolvers = {
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    healthGaps: (g, _, ctx) => healthGaps(ctx.db, g.unitId, g.on),
+    healthGaps: (g, _, ctx) => healthGaps(ctx.db, g.unitId, g.on, !callerSeesSmallCells(ctx.caller)),
   },
 };

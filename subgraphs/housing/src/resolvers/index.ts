@@ -1,11 +1,11 @@
 import { asc } from 'drizzle-orm';
-import { accessLogEntries, accessLogSince, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, callerSeesSmallCells, accessLogSince, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { fundingSource, housingProgrammeKind, housingSupportKind, housingSupportStatus } from '../db/enums.js';
 import { mutations } from './mutations.js';
-import { housingGaps, housingStatistics, suppressSmallCells } from './statistics.js';
+import { housingGaps, housingStatistics, housingTree, suppressSmallCells } from './statistics.js';
 
 export const resolvers: Resolvers = {
   Query: {
@@ -17,7 +17,7 @@ export const resolvers: Resolvers = {
       requireClosedYear(ctx.caller, today(), { name: 'to', value: to }, { name: 'from', value: from });
       const unit = await reportUnit(ctx.db, 'housing', unitCode, to);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
-      return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to));
+      return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to), () => housingTree(ctx.db, unit.id, from, to));
     },
   },
   Mutation: mutations,
@@ -63,6 +63,6 @@ export const resolvers: Resolvers = {
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    housingGaps: (g, _, ctx) => housingGaps(ctx.db, g.unitId, g.on),
+    housingGaps: (g, _, ctx) => housingGaps(ctx.db, g.unitId, g.on, !callerSeesSmallCells(ctx.caller)),
   },
 };
