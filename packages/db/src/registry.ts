@@ -198,3 +198,12 @@ export function treeGapCandidates(pgSchema: string, unitId: string, on: string):
   return sql`${placedInTree(pgSchema, unitId, on)}, ${reviewedOn(pgSchema, on)},
     candidates as (select household_id, deprived_indicators, persons from reviewed where status in (${sql.join(GAP_STATUSES.map((s) => sql`${s}`), sql`, `)}))`;
 }
+
+/** The top of a unit's tree (its province): the unit above which there is none. */
+export async function rootUnit(db: Db<any>, pgSchema: string, unitId: string): Promise<string> {
+  const [top] = await rows<{ id: string }>(db, sql`with recursive up(id, parent_id, depth) as (
+      select id, parent_id, 0 from ${tableOf(pgSchema, 'units')} where id = ${unitId}
+      union select u.id, u.parent_id, up.depth + 1 from ${tableOf(pgSchema, 'units')} u join up on u.id = up.parent_id
+    ) select id from up order by depth desc limit 1`);
+  return top?.id ?? unitId;
+}

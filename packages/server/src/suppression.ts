@@ -17,6 +17,7 @@
  * A unit's figure is decided in its parent's group wherever it is asked for (`hiddenInTree`), so a ward asked for
  * on its own is withheld exactly when it is withheld in its district's list.
  */
+import { rootUnit, type Db } from '@ansinh/db';
 import { badInput } from './errors.js';
 import { callerSeesSmallCells, SMALL_CELL, type Caller } from './identity.js';
 
@@ -145,6 +146,26 @@ export function treeOfRows<M extends string, R extends { node: boolean; node_id:
     childrenOf: async (id) => children.get(id) ?? [],
     figures: async (id) => table.get(id)!,
   };
+}
+
+const perProvince = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * What is the same for every unit of a province in one request (the gap flags of its candidates, the counts of all
+ * its units), computed once per `request` (the request's loaders), `what` and province: `compute` gets the top unit
+ * above `unitId`.
+ */
+export function oncePerProvince<T>(request: object, db: Db<any>, pgSchema: string, what: string, unitId: string, compute: (root: string) => Promise<T>): Promise<T> {
+  const memo = perProvince.get(request) ?? perProvince.set(request, new Map()).get(request)!;
+  const key = `${pgSchema}|${what}|${unitId}`;
+  let found = memo.get(key) as Promise<T> | undefined;
+  if (!found) {
+    memo.set(key, (found = rootUnit(db, pgSchema, unitId).then((root) => {
+      const byRoot = `${pgSchema}|${what}|root|${root}`;
+      return (memo.get(byRoot) ?? memo.set(byRoot, compute(root)).get(byRoot)!) as Promise<T>;
+    })));
+  }
+  return found;
 }
 
 /**

@@ -105,9 +105,10 @@ function countGaps(kinds: Set<string>[]): GapCountsModel {
 export const GAP_MEASURES = ['households', 'withGaps', ...GAP_KINDS.map((k) => `kind.${k}`)];
 
 /**
- * The counts of every unit of the report's tree (packages/db placedInTree), for the small-cell rules that decide
- * each unit's counts in its parent's group: one statement for the nodes and the top unit's candidates with the
- * nodes each is counted in; health and housing send their flags for the same list (`tree`, for an ANALYST).
+ * The counts of every unit of a province (`ref.unitId`: the top unit; packages/db placedInTree), for the small-cell
+ * rules that decide each unit's counts in its parent's group: one statement for the units and the province's
+ * candidates with the units each is counted in; health and housing send their flags for the same list (for an
+ * ANALYST, the province's), which this checks by its checksum.
  */
 export async function gapTree(db: CreditDb, ref: GapRef): Promise<UnitTree<string>> {
   const found = await rows<{ node: boolean; node_id: string | null; parent_id: string | null; nodes: string[] | null } & Candidate>(db, sql`

@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, GAP_KINDS, hiddenInTree, reportUnit, SMALL_CELL, requireClosedYear, requireIndividuals, suppressGroup, type Caller, type Hidden } from '@ansinh/server';
+import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, GAP_KINDS, hiddenInTree, oncePerProvince, reportUnit, SMALL_CELL, requireClosedYear, requireIndividuals, suppressGroup, type Caller, type Hidden } from '@ansinh/server';
 import { orNull } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
 import { entrustingOrganisation, gapKind, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
@@ -152,7 +152,7 @@ export const resolvers: Resolvers = {
  */
 async function gapView(g: GapRef, ctx: Context) {
   if (callerSeesSmallCells(ctx.caller)) return count(g, ctx.db);
-  const tree = await treeOf(g, ctx.db);
+  const tree = await treeOf(g, ctx);
   const c = await tree.figures(g.unitId);
   const inTree = await hiddenInTree(tree, GAP_MEASURES, g.unitId);
   const totalHidden = inTree.households !== undefined;
@@ -171,11 +171,7 @@ function count(g: GapRef, db: Parameters<typeof gapCounts>[0]) {
   return c;
 }
 
-/** The three GapStatistics fields share one tree per representation. */
-const trees = new WeakMap<GapRef, ReturnType<typeof gapTree>>();
-
-function treeOf(g: GapRef, db: Parameters<typeof gapTree>[0]) {
-  let t = trees.get(g);
-  if (!t) trees.set(g, (t = gapTree(db, g)));
-  return t;
+/** The counts of every unit of the province, from the flags health and housing send for its candidates: once per request. */
+function treeOf(g: GapRef, ctx: Context) {
+  return oncePerProvince(ctx.loaders, ctx.db, 'credit', `gaps|${g.on}`, g.unitId, (root) => gapTree(ctx.db, { ...g, unitId: root }));
 }

@@ -1,4 +1,4 @@
-import { accessLogEntries, callerSeesSmallCells, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, callerSeesSmallCells, oncePerProvince, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { orNull } from '@ansinh/db';
@@ -88,6 +88,8 @@ export const resolvers: Resolvers = {
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    healthGaps: (g, _, ctx) => healthGaps(ctx.db, g.unitId, g.on, !callerSeesSmallCells(ctx.caller)),
+    healthGaps: (g, _, ctx) => (callerSeesSmallCells(ctx.caller) ? healthGaps(ctx.db, g.unitId, g.on)
+      // ANALYST: the flags of the whole province's candidates, for every unit's counts (credit's gapTree)
+      : oncePerProvince(ctx.loaders, ctx.db, 'health', `gaps|${g.on}`, g.unitId, (root) => healthGaps(ctx.db, root, g.on))),
   },
 };

@@ -4,7 +4,7 @@
  * in the unit on that date (this subgraph's copy of the registry: docs/areas.md), in SQL.
  */
 import { sql } from 'drizzle-orm';
-import { gapCandidates, placedInTree, treeGapCandidates, placedOn, reviewedOn, rows } from '@ansinh/db';
+import { gapCandidates, placedInTree, placedOn, reviewedOn, rows } from '@ansinh/db';
 import { callerSeesSmallCells, candidatesChecksum, hiddenInTree, isSmall, packFlags, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type GapFlags, type UnitTree } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 
@@ -163,12 +163,11 @@ async function coverageTree(db: HealthDb, unitId: string, on: string): Promise<U
 /**
  * Health's part of an area's support-gap counts (credit combines them): for each candidate household (packages/db
  * gapCandidates, in id order), whether fewer of its members hold a BHYT card valid on the date than it had persons
- * at its review (the HEALTH_INSURANCE rule, packages/server/src/gaps.ts). `tree`: for the candidates of every unit
- * of the report's tree (an ANALYST's counts are decided in the parent's group: credit's gapTree).
+ * at its review (the HEALTH_INSURANCE rule, packages/server/src/gaps.ts).
  */
-export async function healthGaps(db: HealthDb, unitId: string, on: string, tree = false): Promise<GapFlags> {
+export async function healthGaps(db: HealthDb, unitId: string, on: string): Promise<GapFlags> {
   const found = await rows<{ id: string; gap: boolean }>(db, sql`
-    with recursive ${(tree ? treeGapCandidates : gapCandidates)('health', unitId, on)},
+    with recursive ${gapCandidates('health', unitId, on)},
     holders as (
       select c.household_id, count(distinct c.member_id)::int as n from health.insurance_cards c
       where c.household_id in (select household_id from candidates) and c.valid_from <= ${on} and c.valid_to >= ${on}

@@ -1,5 +1,5 @@
 import { asc } from 'drizzle-orm';
-import { accessLogEntries, callerSeesSmallCells, accessLogSince, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogEntries, callerSeesSmallCells, oncePerProvince, accessLogSince, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
@@ -63,6 +63,8 @@ export const resolvers: Resolvers = {
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    housingGaps: (g, _, ctx) => housingGaps(ctx.db, g.unitId, g.on, !callerSeesSmallCells(ctx.caller)),
+    housingGaps: (g, _, ctx) => (callerSeesSmallCells(ctx.caller) ? housingGaps(ctx.db, g.unitId, g.on)
+      // ANALYST: the flags of the whole province's candidates, for every unit's counts (credit's gapTree)
+      : oncePerProvince(ctx.loaders, ctx.db, 'housing', `gaps|${g.on}`, g.unitId, (root) => housingGaps(ctx.db, root, g.on))),
   },
 };

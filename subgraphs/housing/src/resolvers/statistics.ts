@@ -4,7 +4,7 @@
  * docs/areas.md), by their lifecycle dates.
  */
 import { sql } from 'drizzle-orm';
-import { gapCandidates, placedInTree, treeGapCandidates, placedOn, rows } from '@ansinh/db';
+import { gapCandidates, placedInTree, placedOn, rows } from '@ansinh/db';
 import { callerSeesSmallCells, candidatesChecksum, gapRule, hiddenInTree, isSmall, packFlags, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type GapFlags, type Hidden, type UnitTree } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
@@ -129,13 +129,12 @@ export async function suppressSmallCells(caller: Caller, stats: HousingStatistic
 /**
  * Housing's part of an area's support-gap counts (credit combines them): for each candidate household (packages/db
  * gapCandidates, in id order), whether it is deprived in housing (the HOUSING rule's indicators) with no support
- * proposed on or before the date (packages/server/src/gaps.ts). `tree`: for the candidates of every unit of the
- * report's tree (an ANALYST's counts are decided in the parent's group: credit's gapTree).
+ * proposed on or before the date (packages/server/src/gaps.ts).
  */
-export async function housingGaps(db: HousingDb, unitId: string, on: string, tree = false): Promise<GapFlags> {
+export async function housingGaps(db: HousingDb, unitId: string, on: string): Promise<GapFlags> {
   const indicators = gapRule('HOUSING').indicators;
   const found = await rows<{ id: string; gap: boolean }>(db, sql`
-    with recursive ${(tree ? treeGapCandidates : gapCandidates)('housing', unitId, on)}
+    with recursive ${gapCandidates('housing', unitId, on)}
     select k.household_id as id,
       (k.deprived_indicators && array[${sql.join(indicators.map((i) => sql`${i}`), sql`, `)}]::text[])
         and not exists (select 1 from housing.supports s where s.household_id = k.household_id and s.proposed_on <= ${on}) as gap
