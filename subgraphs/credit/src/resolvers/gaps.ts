@@ -112,11 +112,12 @@ export const GAP_MEASURES = ['households', 'withGaps', ...GAP_KINDS.map((k) => `
  */
 export async function gapTree(db: CreditDb, ref: GapRef): Promise<UnitTree<string>> {
   const found = await rows<{ node: boolean; node_id: string | null; parent_id: string | null; nodes: string[] | null } & Candidate>(db, sql`
-    with recursive ${treeGapCandidates('credit', ref.unitId, ref.on)}
+    with recursive ${treeGapCandidates('credit', ref.unitId, ref.on)},
+    counted_in as (select household_id, array_agg(node_id) as nodes from tree_placed group by household_id)
     select true as node, id as node_id, parent_id, null::text[] as nodes, null::uuid as id, null::text[] as deprived, null::text[] as lent from tree_nodes
     union all
-    select false, null, null, array(select t.node_id from tree_placed t where t.household_id = c.household_id), ${candidateColumns(ref.on)}
-    from candidates c order by node desc, id`);
+    select false, null, null, k.nodes, ${candidateColumns(ref.on)}
+    from candidates c join counted_in k on k.household_id = c.household_id order by node desc, id`);
   const candidates = found.filter((r) => !r.node);
   const kinds = gapKindsOf(ref, candidates);
   const inNode = new Map<string, Set<string>[]>();
