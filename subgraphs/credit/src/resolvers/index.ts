@@ -152,7 +152,10 @@ export const resolvers: Resolvers = {
  */
 async function gapView(g: GapRef, ctx: Context) {
   if (callerSeesSmallCells(ctx.caller)) return count(g, ctx.db);
-  const tree = await treeOf(g, ctx);
+  // the province's tree holds every unit in force on the date; a unit asked for after its end is not in it, but its
+  // own tree (the same candidates: its province's) is
+  let tree = await treeOf(g, ctx);
+  if (!(await tree.figures(g.unitId))) tree = await gapTree(ctx.db, g);
   const c = await tree.figures(g.unitId);
   const inTree = await hiddenInTree(tree, GAP_MEASURES, g.unitId);
   const totalHidden = inTree.households !== undefined;
