@@ -173,25 +173,29 @@ const REPORTS: { report: string; field: (code: string, year: number) => string; 
 
 /**
  * What the district's figure less its published wards gives away, measure by measure: `seen` as the ANALYST got it
- * (null: withheld), `exact` as an officer gets it. Subtraction gives the withheld wards' sum. It gives away a small
- * cell when that sum is 1 to 4 (withheld wards, or households in no ward), when one ward alone is withheld, or when
- * the withheld wards of 1 to 4 households are covered only by other small ones, or by wards of 5 or more that
- * together hold fewer than 4 over the line: then the sum bounds each small ward to its own few households (main
- * before issue 10's last rule: each ward asked alone was withheld only when small, so the district less its
- * published wards was a sum of small wards alone). Returns each measure given away, with why.
+ * (null: withheld), `exact` as an officer gets it. Subtraction gives the withheld wards' sum. The analyst is granted
+ * more than the reports say: which withheld wards are small (0 to 4) and that the others hold 5 up to the smallest
+ * published ward. A small ward is given away when that pins it to one value other than 0; the withheld wards are,
+ * when they (or the households in no ward) hold 1 to 4 together. Returns each measure given away, with why.
  */
 function givenAway(district: Cells, seen: Cells[], exact: Cells[]): string[] {
   const out: string[] = [];
   for (const [m, total] of Object.entries(district)) {
     if (total === null) continue;
     const value = (w: Cells) => (m in w ? w[m]! : 0);
+    const shown = seen.map(value).filter((v): v is number => v !== null);
     const withheld = seen.flatMap((w, i) => (value(w) === null ? [value(exact[i]!)!] : []));
-    const rest = total - seen.reduce<number>((s, w) => s + (value(w) ?? 0), 0);
-    const small = withheld.filter((v) => v > 0 && v < 5);
-    const cover = withheld.filter((v) => v >= 5).reduce((s, v) => s + v - 5, 0);
-    if (rest > 0 && rest < 5) out.push(`${m}: the withheld wards and the households in no ward hold ${rest}`);
-    else if (withheld.length === 1 && rest > 0) out.push(`${m}: the one withheld ward holds ${rest}`);
-    else if (small.length && cover < 4) out.push(`${m}: withheld wards of ${small.join(', ')} covered by ${cover} over the line only`);
+    const rest = total - shown.reduce((s, v) => s + v, 0);
+    if (rest > 0 && rest < 5) { out.push(`${m}: the withheld wards and the households in no ward hold ${rest}`); continue; }
+    const ceiling = shown.length ? Math.min(...shown) : rest;
+    const bounds = withheld.map((v) => (v < 5 ? [0, 4] : [5, Math.max(ceiling, v)]) as const);
+    withheld.forEach((v, i) => {
+      if (v === 0 || v >= 5) return;
+      const others = bounds.filter((_, j) => j !== i);
+      const low = Math.max(0, rest - others.reduce((s, b) => s + b[1], 0));
+      const high = Math.min(4, rest - others.reduce((s, b) => s + b[0], 0));
+      if (low === high) out.push(`${m}: a withheld ward of ${v} is worked out as ${low}`);
+    });
   }
   return out;
 }
