@@ -188,7 +188,7 @@ function givenAway(district: Cells, seen: Cells[], exact: Cells[]): string[] {
     const rest = total - shown.reduce((s, v) => s + v, 0);
     if (rest > 0 && rest < 5) { out.push(`${m}: the withheld wards and the households in no ward hold ${rest}`); continue; }
     const ceiling = shown.length ? Math.min(...shown) : rest;
-    const bounds = withheld.map((v) => (v < 5 ? [0, 4] : [5, Math.max(ceiling, v)]) as const);
+    const bounds = withheld.map((v): [number, number] => (v < 5 ? [0, 4] : [5, Math.max(ceiling, v)]));
     withheld.forEach((v, i) => {
       if (v === 0 || v >= 5) return;
       const others = bounds.filter((_, j) => j !== i);
