@@ -9,15 +9,21 @@ import { isCi } from './test/support/ci.js';
 const systemTests = ['test/**/*.test.ts'];
 // generous: measured on the shared two-core machine at load 20-45, single system tests took over 60 s (docs/development.md)
 const timeouts = { testTimeout: 180_000, hookTimeout: 300_000 };
+// the files a worker runs share its loaded modules (the gateway and four subgraphs take seconds to load on a loaded
+// machine) and, for the files that only read, one booted system (test/harness.ts sharedSystem); every file that
+// writes still boots its own system on its own database copy
+const system = { ...timeouts, isolate: false };
 
 const projects: TestProjectInlineConfiguration[] = [
   // the domain tests beside each subgraph (subgraphs/<name>/test) open an in-memory PGlite per file (scratchDatabase):
   // its boot and migrations take seconds on a loaded machine, hence the hook timeout
-  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 } },
-  { test: { name: 'pglite', include: systemTests, globalSetup: ['test/setup/pglite.ts'], ...timeouts } },
+  // (isolate: false: a worker's files share its loaded modules, PGlite's compiled WebAssembly among them, so only the
+  // first file of each worker pays for compiling it; no unit test changes a global)
+  { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000, isolate: false } },
+  { test: { name: 'pglite', include: systemTests, globalSetup: ['test/setup/pglite.ts'], ...system } },
 ];
 if (process.env.TEST_DATABASE_URL) {
-  projects.push({ test: { name: 'postgres', include: systemTests, globalSetup: ['test/setup/postgres.ts'], ...timeouts } });
+  projects.push({ test: { name: 'postgres', include: systemTests, globalSetup: ['test/setup/postgres.ts'], ...system } });
 } else if (isCi()) {
   // CI runs everything: without a server the PostgreSQL half fails (one test saying why) instead of vanishing
   projects.push({ test: { name: 'postgres', include: ['test/setup/postgres-missing.check.ts'] } });

@@ -5,15 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from '@ansinh/demo-data';
 import { signInternalToken, INTERNAL_HEADER, type Role } from '@ansinh/server';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
+import { inHaiAn } from './support/demo.js';
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 const d = demoData();
-const HAI_AN_WARDS = ['11410', '11411', '11413', '11414', '11416', '11419', '11422', '11425'];
-const inHaiAn = (unitId: string) => HAI_AN_WARDS.includes(unitId.slice(0, 5)) && unitId.endsWith('@origin');
 /** Phường 1, Quận 6: a household with a loan, a BHYT card and a housing support. */
 const Q6 = d.households.find((h) => h.code === '27346-00097')!;
 const Q6_MEMBER = d.members.find((m) => m.householdId === Q6.id)!;

@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOCK_SKEW, createAuthenticator, DEFAULT_MAX_TOKEN_LIFETIME, DEV_IDENTITIES, DEV_JWT_SECRET, issueToken, jose, parseDuration } from '@ansinh/gateway';
-import { TEST_JWT_SECRET, testSystem, tokenFor, type TestSystem } from './harness.js';
+import { TEST_JWT_SECRET, sharedSystem, tokenFor, type TestSystem } from './harness.js';
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem({ token: null }); });
+beforeAll(async () => { t = await sharedSystem({ token: null }); });
 afterAll(async () => { await t?.close(); });
 
 const { exportJWK, generateKeyPair, SignJWT } = jose;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from '@ansinh/demo-data';
 import type { Role } from '@ansinh/server';
 import { testSystem, type TestSystem } from './harness.js';
+import { inHaiAn } from './support/demo.js';
 import { token, upload } from './support/import.js';
 
 let t: TestSystem;
@@ -17,8 +18,6 @@ beforeAll(async () => { t = await testSystem(); });
 afterAll(async () => { await t?.close(); });
 
 const d = demoData();
-const HAI_AN_WARDS = ['11410', '11411', '11413', '11414', '11416', '11419', '11422', '11425'];
-const inHaiAn = (unitId: string) => HAI_AN_WARDS.includes(unitId.slice(0, 5)) && unitId.endsWith('@origin');
 /**
  * Reads: households of the registry with a loan. Writes (dated 2040 and later, so no report of another test moves):
  * a household with no loan or housing support, outside the registry where there is one (codes from 20001).

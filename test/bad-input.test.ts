@@ -1,9 +1,9 @@
 /** Bad arguments get BAD_USER_INPUT with a message that says what was wrong; unknown ids are null, not errors. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 describe('unknown records', () => {

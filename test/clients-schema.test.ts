@@ -5,11 +5,11 @@
  * scalars say what they are (`@specifiedBy`), and errors of a well-formed request come in a 200 with their codes for
  * an `application/json` client (GraphQL over HTTP), in a 4xx for an `application/graphql-response+json` one.
  */
-import { buildClientSchema, getIntrospectionQuery, getNamedType, isListType, isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSubgraph } from '@ansinh/server';
 import { demoData } from '@ansinh/demo-data';
-import { testSystem, type TestSystem } from './harness.js';
+import { clientSchema, testSystem, type TestSystem } from './harness.js';
 
 // a household of the demo data with a loan transaction, a card's support layer and a housing funding line
 const d = demoData();
@@ -26,9 +26,7 @@ let t: TestSystem;
 let schema: GraphQLSchema;
 beforeAll(async () => {
   t = await testSystem();
-  const res = await t.query(getIntrospectionQuery());
-  expect(res.errors).toBeUndefined();
-  schema = buildClientSchema(res.data);
+  schema = await clientSchema(t.query);
 });
 afterAll(async () => { await t?.close(); });
 

@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testSystem, tokenFor, type TestSystem } from './harness.js';
+import { sharedSystem, tokenFor, type TestSystem } from './harness.js';
 
 const ROOT = new URL('../', import.meta.url);
 const FILES = ['README.md', ...readdirSync(new URL('docs/', ROOT)).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -33,7 +33,7 @@ export function docExamples(): Example[] {
 const EXAMPLES = docExamples();
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 describe('the docs\' examples answer as shown', () => {

@@ -13,11 +13,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isIdempotent, subgraphFetcher } from '@ansinh/gateway';
 import { ServiceMetrics } from '@ansinh/server';
-import { testSystem, tokenFor, type TestSystem } from './harness.js';
+import { sharedSystem, tokenFor, type TestSystem } from './harness.js';
 
 const ALLOWED = 'https://app.ansinh.example.gov.vn';
 const CHROMIUM = '/usr/bin/chromium';
-let t: TestSystem;
+/** a gateway of its own (CORS and rate limit are the gateway's settings) over the worker's shared system */
+let t: Awaited<ReturnType<TestSystem['gateway']>>;
 /** two pages on this machine (origins http://127.0.0.1:<port>): the first allowed, the second not; each calls the gateway with fetch() */
 const pages: Server[] = [];
 let pageToken = '';
@@ -35,7 +36,7 @@ beforeAll(async () => {
     origins.push(`http://127.0.0.1:${(page.address() as AddressInfo).port}`);
   }
   pageToken = await tokenFor('ANALYST', [], { sub: 'browser-page' });
-  t = await testSystem({ corsOrigins: [ALLOWED, origins[0]!], rateLimit: { points: 5, windowSeconds: 60 } });
+  t = await (await sharedSystem()).gateway({ corsOrigins: [ALLOWED, origins[0]!], rateLimit: { points: 5, windowSeconds: 60 } });
 });
 afterAll(async () => {
   await t?.close();

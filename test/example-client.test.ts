@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allHouseholds, areaReport, createClient, householdPicture } from '@ansinh/example-client';
 import { gatewaySchema, generate, supergraphApiSchema } from '../examples/client/codegen.js';
-import { testSystem, tokenFor, type TestSystem } from './harness.js';
+import { sharedSystem, tokenFor, type TestSystem } from './harness.js';
 
 /**
  * fetch, once more when a kept-alive connection was closed under it before any answer (ECONNRESET: on a loaded
@@ -24,7 +24,7 @@ const patientFetch: typeof fetch = async (input, init) => {
 };
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 describe('generated types', () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleOperations } from '@ansinh/gateway';
-import { testSystem, tokenFor, type TestSystem } from './harness.js';
+import { sharedSystem, tokenFor, type TestSystem } from './harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -24,7 +24,7 @@ let browser: Browser;
 let profile: string;
 beforeAll(async () => {
   if (!present) return;
-  t = await testSystem();
+  t = await sharedSystem();
   profile = mkdtempSync(join(tmpdir(), 'ansinh-chromium-'));
   browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,

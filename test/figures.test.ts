@@ -1,9 +1,9 @@
 /** The published figures the demo data reproduces, each through one query at the gateway. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 describe('area statistics', () => {

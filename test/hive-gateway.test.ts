@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPHS } from '@ansinh/gateway';
-import { TEST_JWT_SECRET, testSystem, tokenFor, type TestSystem } from './harness.js';
+import { TEST_JWT_SECRET, sharedSystem, tokenFor, type TestSystem } from './harness.js';
 import { ROOT, start, type Started } from './support/processes.js';
 import { freePort } from './support/ports.js';
 
@@ -23,7 +23,7 @@ let hive: Started;
 let hiveUrl: string;
 
 beforeAll(async () => {
-  t = await testSystem();
+  t = await sharedSystem();
   const port = await freePort();
   const urls = Object.fromEntries(SUBGRAPHS.map((s) => [`${s.name.toUpperCase()}_URL`, t.system.subgraphs[s.name].url]));
   hive = start([HIVE_BIN, 'supergraph', join(ROOT, 'supergraph.graphql'), '-c', 'gateway/hive/gateway.config.ts', '--port', String(port), '--host', '127.0.0.1'], {

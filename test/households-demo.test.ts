@@ -1,10 +1,10 @@
 /** The demo's stored reviews agree with the standards' rows: every status is what classify() says. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { classify, type LoadedStandard } from '@ansinh/households/classify';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 async function select<T>(text: string): Promise<T[]> {

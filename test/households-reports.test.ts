@@ -1,9 +1,9 @@
 /** Area reports: every households figure of DESIGN.md from one query each, computed from stored records. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 describe('Quận 6, review for 2022', () => {

@@ -12,36 +12,32 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateImport, type Generated } from './bench/generate.js';
+import { databaseCopy, type DatabaseCopy } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const enabled = Boolean(process.env.TEST_DATABASE_URL) && inject('database').kind === 'postgres';
 
 describe.skipIf(!enabled)('two overlapping imports', () => {
-  const name = `ansinh_conflict_${Date.now()}_${process.pid}`;
-  const dir = mkdtempSync(join(tmpdir(), 'ansinh-conflict-'));
-  let admin: postgres.Sql;
+  // made in beforeAll: a skipped block (PGlite) leaves nothing behind
+  let dir: string;
+  let copy: DatabaseCopy;
   let db: postgres.Sql;
   let url: string;
   let files: Generated;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const database = inject('database');
-    if (database.kind !== 'postgres') throw new Error('PostgreSQL only');
-    await admin.unsafe(`create database ${name} template ${database.template}`);
-    const u = new URL(process.env.TEST_DATABASE_URL!);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    dir = mkdtempSync(join(tmpdir(), 'ansinh-conflict-'));
+    copy = await databaseCopy();
+    url = copy.url!;
     db = postgres(url, { max: 1, onnotice: () => {} });
     files = await generateImport(dir, 30_000, 77, 'CONF');
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) { c.kill('SIGCONT'); c.kill('SIGKILL'); }
     await db?.end();
-    await admin?.unsafe(`drop database if exists ${name} with (force)`);
-    await admin?.end();
-    rmSync(dir, { recursive: true, force: true });
+    await copy?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const run = () => {

@@ -11,34 +11,30 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateImport, type Generated } from './bench/generate.js';
+import { databaseCopy, type DatabaseCopy } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const enabled = Boolean(process.env.TEST_DATABASE_URL) && inject('database').kind === 'postgres';
 
 describe.skipIf(!enabled)('an import killed mid-way', () => {
-  const name = `ansinh_kill_${Date.now()}_${process.pid}`;
-  const dir = mkdtempSync(join(tmpdir(), 'ansinh-kill-'));
-  let admin: postgres.Sql;
+  // made in beforeAll: a skipped block (PGlite) leaves nothing behind
+  let dir: string;
+  let copy: DatabaseCopy;
   let db: postgres.Sql;
   let url: string;
   let files: Generated;
 
   beforeAll(async () => {
-    admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const database = inject('database');
-    if (database.kind !== 'postgres') throw new Error('PostgreSQL only');
-    await admin.unsafe(`create database ${name} template ${database.template}`);
-    const u = new URL(process.env.TEST_DATABASE_URL!);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    dir = mkdtempSync(join(tmpdir(), 'ansinh-kill-'));
+    copy = await databaseCopy();
+    url = copy.url!;
     db = postgres(url, { max: 1, onnotice: () => {} });
     files = await generateImport(dir, 30_000, 99, 'KILL');
   });
   afterAll(async () => {
     await db?.end();
-    await admin?.unsafe(`drop database if exists ${name} with (force)`);
-    await admin?.end();
-    rmSync(dir, { recursive: true, force: true });
+    await copy?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const count = async () => {
@@ -73,7 +69,7 @@ describe.skipIf(!enabled)('an import killed mid-way', () => {
     // the server rolls the killed client's transaction back when its connection drops: wait for its backend to end
     let others = -1;
     for (let i = 0; i < 100 && others !== 0; i++) {
-      [{ n: others }] = (await db`select count(*)::int as n from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`) as unknown as [{ n: number }];
+      [{ n: others }] = (await db`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`) as unknown as [{ n: number }];
       if (others) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(others).toBe(0);

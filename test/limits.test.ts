@@ -5,19 +5,17 @@
  * one step beyond does not); bad characters in arguments; trusted documents; APQ; production mode; CSRF prevention.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildClientSchema, getIntrospectionQuery, Kind, parse, print, visit, type FieldNode, type GraphQLSchema } from 'graphql';
+import { getIntrospectionQuery, Kind, parse, print, visit, type FieldNode, type GraphQLSchema } from 'graphql';
 import { checkOperation, DEFAULT_LIMITS, exampleOperations, measureDocument, sha256, STANDARD_INTROSPECTION_QUERY, staleListSizeEstimates, type Limits } from '@ansinh/gateway';
 import { INTERNAL_HEADER, signInternalToken } from '@ansinh/server';
-import { testSystem, tokenFor, type TestSystem } from './harness.js';
+import { clientSchema, sharedSystem, tokenFor, type TestSystem } from './harness.js';
 
 let t: TestSystem;
 /** the API schema as a client sees it (through the standard introspection query, which must pass) */
 let schema: GraphQLSchema;
 beforeAll(async () => {
-  t = await testSystem();
-  const res = await t.query(getIntrospectionQuery());
-  expect(res.errors).toBeUndefined();
-  schema = buildClientSchema(res.data);
+  t = await sharedSystem();
+  schema = await clientSchema(t.query);
 });
 afterAll(async () => { await t?.close(); });
 
@@ -341,8 +339,9 @@ describe('APQ in development', () => {
 });
 
 describe('production mode: trusted documents, no introspection, no explorer, tighter limits', () => {
-  let p: TestSystem;
-  beforeAll(async () => { p = await testSystem({ trustedDocuments: true, introspection: false, explorer: false, limits: { maxDepth: 3 } }); });
+  // a gateway of its own over the same subgraphs: these are the gateway's settings
+  let p: Awaited<ReturnType<TestSystem['gateway']>>;
+  beforeAll(async () => { p = await t.gateway({ trustedDocuments: true, introspection: false, explorer: false, limits: { maxDepth: 3 } }); });
   afterAll(async () => { await p?.close(); });
 
   it('runs a registered operation by its id', async () => {
@@ -373,8 +372,8 @@ describe('production mode: trusted documents, no introspection, no explorer, tig
 });
 
 describe('introspection off without trusted documents', () => {
-  let p: TestSystem;
-  beforeAll(async () => { p = await testSystem({ introspection: false, explorer: false }); });
+  let p: Awaited<ReturnType<TestSystem['gateway']>>;
+  beforeAll(async () => { p = await t.gateway({ introspection: false, explorer: false }); });
   afterAll(async () => { await p?.close(); });
 
   it('refuses __schema, answers ordinary operations', async () => {

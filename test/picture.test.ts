@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from '@ansinh/demo-data';
 import { encodeCursor } from '@ansinh/server';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
 
 const PICTURE = `
   code address areaType
@@ -22,7 +22,7 @@ const DEPTH = `
   supportGaps(on: "2024-06-30") { kind deprivation programme member { fullName } }`;
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 /** A demo household that has records in every programme. */

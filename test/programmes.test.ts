@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoData } from '@ansinh/demo-data';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
 
 let t: TestSystem;
 // the demo data is built before the first request (building it takes seconds; an idle keep-alive socket would close)
-beforeAll(async () => { demoData(); t = await testSystem(); });
+beforeAll(async () => { demoData(); t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 const million = (vnd: number) => Math.round(vnd / 1_000_000);

@@ -3,10 +3,10 @@
  * two attacks of the issue, as an ANALYST would run them through the gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testSystem, type TestSystem } from './harness.js';
+import { sharedSystem, type TestSystem } from './harness.js';
 
 let t: TestSystem;
-beforeAll(async () => { t = await testSystem(); });
+beforeAll(async () => { t = await sharedSystem(); });
 afterAll(async () => { await t?.close(); });
 
 /** The household counts of areaStatistics, as paths from AreaStatistics (the `suppressed` list's names). */

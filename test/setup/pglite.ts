@@ -19,8 +19,11 @@ export default async function setup(project: TestProject) {
   const reference = await connect({ dataDir: referenceDir });
   await prepareAll(reference, false);
   await reference.close();
-  project.provide('database', { kind: 'pglite', templateDir: dir, referenceTemplateDir: referenceDir });
+  // every test's copy goes in here (test/harness.ts databaseCopy): removed at the end, with any a worker left open
+  const copiesDir = mkdtempSync(join(tmpdir(), 'ansinh-copies-'));
+  project.provide('database', { kind: 'pglite', templateDir: dir, referenceTemplateDir: referenceDir, copiesDir });
   return () => {
+    rmSync(copiesDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
     rmSync(referenceDir, { recursive: true, force: true });
   };

@@ -30,6 +30,10 @@ export default async function setup(project: TestProject) {
   await referenceConnection.close();
   project.provide('database', { kind: 'postgres', url: url.toString(), template: name, referenceTemplate: reference, server });
   return async () => {
+    // the test systems' copies are named after the template (test/harness.ts databaseCopy): those a worker kept
+    // open to its end (sharedSystem) or a crashed file left behind go with it
+    const copies = await admin<{ datname: string }[]>`select datname from pg_database where datname ~ ${`^${name}_`}`;
+    for (const { datname } of copies) await admin.unsafe(`drop database if exists ${datname} with (force)`);
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.unsafe(`drop database if exists ${reference} with (force)`);
     await admin.end();

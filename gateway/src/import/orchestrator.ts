@@ -30,6 +30,8 @@ import { CreditImport, CREDIT_KINDS } from '@ansinh/credit';
 import { HealthImport, HEALTH_KINDS } from '@ansinh/health';
 import { HousingImport, HOUSING_KINDS } from '@ansinh/housing';
 
+const isUnitKind = (kind: string): kind is (typeof UNIT_KINDS)[number] => (UNIT_KINDS as readonly string[]).includes(kind);
+
 export const FILE_KINDS = [...UNIT_KINDS, ...HOUSEHOLDS_KINDS, ...CREDIT_KINDS, ...HEALTH_KINDS, ...HOUSING_KINDS] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
@@ -138,8 +140,8 @@ export class ImportSession {
 
   constructor(private readonly dbs: SubgraphDbs, private readonly caller: ImportCaller, private readonly progress: Progress = () => {}) {
     this.units = new UnitsImport(dbs.households, householdsTables, progress);
-    this.households = new HouseholdsImport(dbs.households as never, progress, dbs.followers ?? []);
-    this.others = { credit: new CreditImport(dbs.credit as never, progress), health: new HealthImport(dbs.health as never, progress), housing: new HousingImport(dbs.housing as never, progress) };
+    this.households = new HouseholdsImport(dbs.households, progress, dbs.followers ?? []);
+    this.others = { credit: new CreditImport(dbs.credit, progress), health: new HealthImport(dbs.health, progress), housing: new HousingImport(dbs.housing, progress) };
   }
 
   /**
@@ -150,7 +152,7 @@ export class ImportSession {
   async addFile(kind: FileKind, stream: Readable, name: string): Promise<void> {
     this.files.push({ name, kind });
     this.used.add(kind);
-    if ((UNIT_KINDS as readonly string[]).includes(kind)) return this.units.readFile(kind as never, stream, name);
+    if (isUnitKind(kind)) return this.units.readFile(kind, stream, name);
     if (stream instanceof ReadStream && typeof stream.path === 'string') {
       const path = stream.path;
       stream.destroy();
@@ -191,16 +193,16 @@ export class ImportSession {
       await this.units.validate(this.caller);
       await this.dbs.households.transaction(async (tx) => {
         // first of all: an overlapping import would otherwise fail late on a unique key, or wait on its rows
-        unlock = await lockImport(this.dbs.households, tx as never, this.caller);
+        unlock = await lockImport(this.dbs.households, tx, this.caller);
         const context: ImportContext = {
-          caller: this.caller, ledger: new KeyLedger(tx as never), progress: this.progress,
-          households: (t, codes) => this.households.householdRefs(t as never, codes),
+          caller: this.caller, ledger: new KeyLedger(tx), progress: this.progress,
+          households: (t, codes) => this.households.householdRefs(t, codes),
         };
         // the units first (the households' checks see them as stored), the households subgraph next: the others'
         // rows point at its records
         await this.units.apply(tx, UNIT_TABLES);
-        await runImport(tx as never, this.households, this.sources, context);
-        for (const o of Object.values(this.others)) await runImport(tx as never, o as ChunkImporter<string>, this.sources, context);
+        await runImport(tx, this.households, this.sources, context);
+        for (const o of Object.values(this.others)) await runImport(tx, o as ChunkImporter<string>, this.sources, context);
         const noChange = Object.values(this.counts()).every((c) => c!.added === 0 && c!.changed === 0);
         if (dryRun || noChange || this.issueCount()) throw new RollBack();
       });

@@ -40,6 +40,8 @@ export type UnitLinkRow = { newUnitId: string; oldUnitId: string; coverage: stri
 
 /** Kinds of unit a household can belong to (a ward or commune, before or after the reform). */
 export const HOUSEHOLD_UNIT_KINDS = ['ward', 'commune', 'township', 'special_zone'] as const;
+/** Whether a unit of this stored kind (units.kind) can hold households: the mutations and the import ask the same. */
+export const holdsHouseholds = (kind: string): boolean => (HOUSEHOLD_UNIT_KINDS as readonly string[]).includes(kind);
 
 const ident = (pgSchema: string) => {
   if (!/^[a-z_]+$/.test(pgSchema)) throw new Error(`not a schema name: ${pgSchema}`);

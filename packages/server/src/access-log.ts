@@ -134,3 +134,16 @@ export async function accessLogEntries(db: Db<any>, table: ReturnType<typeof acc
     },
   };
 }
+
+/**
+ * The `AccessLog` entity's resolvers in one subgraph: the log from its key (the same rule in every subgraph) and
+ * this subgraph's entries under the field named after it.
+ */
+export function accessLogResolvers<N extends string>(subgraph: N, table: ReturnType<typeof accessLogTable>) {
+  type Ctx = { db: Db<any>; caller: Caller };
+  const entries = (log: AccessLogRef, page: { first?: number | null; after?: string | null }, ctx: Ctx) => accessLogEntries(ctx.db, table, ctx.caller, log, subgraph, page);
+  return {
+    __resolveReference: (ref: { since: string; until?: string | null }, ctx: Ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
+    [subgraph]: entries,
+  } as { __resolveReference: (ref: { since: string; until?: string | null }, ctx: Ctx) => AccessLogRef } & Record<N, typeof entries>;
+}

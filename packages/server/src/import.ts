@@ -375,8 +375,8 @@ export async function loadReferenceFiles<K extends string>(db: Db, importer: Chu
   const files = kinds.map((kind) => ({ kind, name: `data/reference/${kind}.csv`, open: () => createReadStream(join(dir, `${kind}.csv`)) }));
   try {
     await db.transaction(async (tx) => {
-      const context: ImportContext = { caller: SYSTEM_CALLER, ledger: new KeyLedger(tx as never), households: async () => new Map(), progress: () => {} };
-      await runImport(tx as never, importer, files, context);
+      const context: ImportContext = { caller: SYSTEM_CALLER, ledger: new KeyLedger(tx), households: async () => new Map(), progress: () => {} };
+      await runImport(tx, importer, files, context);
       if (importer.issues.length) throw new RollBack();
     });
   } catch (error) {

@@ -61,6 +61,14 @@ export interface IdempotentOptions<T> {
   run: (tx: Db<any>, unitId: string) => Promise<T>;
 }
 
+/**
+ * For a mutation that creates a record of a household named by `householdId` in its input: that household, and the
+ * NOT_FOUND it gets when absent or outside the caller's area (one answer for both).
+ */
+export function inputHousehold(householdId: string): Pick<IdempotentOptions<unknown>, 'household' | 'missing'> {
+  return { household: async () => householdId, missing: notFound(`No household has the id "${householdId}"`, 'householdId') };
+}
+
 export async function runIdempotent<T>(db: Db<any>, pgSchema: string, o: IdempotentOptions<T>): Promise<{ result: T; replayed: boolean }> {
   const key = idempotencyKey(o.key);
   // the caller's area is read before the transaction: it is read through the request's own handle, and on PGlite

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { BaseContext } from '@apollo/server';
-import { connectionPool, database, migrate, ping, StatementCounter, type Connection, type Db, type RegistryFollower } from '@ansinh/db';
+import { connectionPool, database, migrate, ping, registryFollower, StatementCounter, type Connection, type Db, type RegistryFollower, type registryTables } from '@ansinh/db';
 import type { SubgraphDefinition } from './subgraph.js';
 import { ServiceMetrics } from './metrics.js';
 import { sqlObserver } from './tracing.js';
@@ -34,15 +34,15 @@ export interface SubgraphService {
   prepare(options?: { demo?: boolean }): Promise<{ loadedDemo: boolean }>;
 }
 
-export interface SubgraphSpec<TSchema extends Record<string, unknown>, Ctx extends BaseContext> {
+/** Every subgraph's tables include its copy of the unit lists (`units`, `unitLinks`). */
+type SubgraphTables = Record<string, unknown> & { units: UnitTables['units']; unitLinks: UnitTables['unitLinks'] };
+
+export interface SubgraphSpec<TSchema extends SubgraphTables, Ctx extends BaseContext> {
+  /** the subgraph's name, which is also the PostgreSQL schema it owns */
   name: string;
-  /** the PostgreSQL schema the subgraph owns */
-  pgSchema: string;
   /** import.meta.url of the subgraph's src/index.ts: schema.graphql and drizzle/ are found from it */
   packageUrl: string;
   tables: TSchema;
-  /** its `units` and `unit_links` tables (every subgraph has them) */
-  unitTables: UnitTables;
   resolvers: Record<string, unknown>;
   context: (db: Db<TSchema>, caller: Caller, options: SubgraphOptions) => Ctx;
   /** loads the subgraph's shipped reference defaults (data/reference) into its empty tables */
@@ -51,11 +51,15 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, Ctx exten
   loadDemo: (db: Db<TSchema>, options: SubgraphOptions) => Promise<void>;
   /** runs last in `prepare` (households: gives a new follower its copy of the registry) */
   afterPrepare?: (db: Db<TSchema>, options: SubgraphOptions) => Promise<void>;
-  /** the subgraph's copy of the registry (programme subgraphs) */
-  follower?: (db: Db<TSchema>) => RegistryFollower;
+  /**
+   * A programme subgraph keeps its copy of the registry (its `registry*` tables, in its own schema), written by the
+   * households subgraph's changes (docs/areas.md)
+   */
+  followsRegistry?: TSchema extends ReturnType<typeof registryTables> ? true : never;
 }
 
-export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx extends BaseContext>(spec: SubgraphSpec<TSchema, Ctx>) {
+export function defineSubgraph<TSchema extends SubgraphTables, Ctx extends BaseContext>(spec: SubgraphSpec<TSchema, Ctx>) {
+  const unitTables: UnitTables = { units: spec.tables.units, unitLinks: spec.tables.unitLinks };
   const factory = (connection: Connection, options: SubgraphOptions = {}): SubgraphService => {
     const counter = new StatementCounter();
     const metrics = new ServiceMetrics(spec.name);
@@ -66,7 +70,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx exte
       counter,
       metrics,
       db,
-      follower: spec.follower?.(db),
+      follower: spec.followsRegistry ? registryFollower(db, spec.name, spec.tables as unknown as ReturnType<typeof registryTables>) : undefined,
       definition: {
         name: spec.name,
         schemaFile: new URL('../schema.graphql', spec.packageUrl),
@@ -76,8 +80,8 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, Ctx exte
         metrics,
       },
       async prepare(prepareOptions = {}) {
-        await migrate(connection, db, fileURLToPath(new URL('../drizzle', spec.packageUrl)), spec.pgSchema);
-        if (await hasNoUnits(db, spec.unitTables)) await loadNationalUnits(db, spec.unitTables);
+        await migrate(connection, db, fileURLToPath(new URL('../drizzle', spec.packageUrl)), spec.name);
+        if (await hasNoUnits(db, unitTables)) await loadNationalUnits(db, unitTables);
         await spec.loadReference?.(db);
         let loadedDemo = false;
         if (prepareOptions.demo && (await spec.isEmpty(db))) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hiddenInTree, isSmall, primary, requireClosedReviewYear, requireClosedYear, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type Hidden } from './index.js';
 
-const ANALYST: Caller = { sub: 'a', role: 'ANALYST', units: [] } as never;
-const OFFICER: Caller = { sub: 'o', role: 'WARD_OFFICER', units: ['27373'] } as never;
+const ANALYST: Caller = { sub: 'a', role: 'ANALYST', units: [], requestId: 'test', operationName: null };
+const OFFICER: Caller = { sub: 'o', role: 'WARD_OFFICER', units: ['27373'], requestId: 'test', operationName: null };
 
 describe('primary suppression: the threshold line', () => {
   it.each([

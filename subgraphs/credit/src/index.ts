@@ -1,5 +1,4 @@
 /** The credit subgraph: policy loans (Ngân hàng Chính sách xã hội and other lenders) of households. */
-import { registryFollower } from '@ansinh/db';
 import { defineSubgraph } from '@ansinh/server';
 import { createContext } from './context.js';
 import * as tables from './db/schema.js';
@@ -8,16 +7,14 @@ import { resolvers } from './resolvers/index.js';
 
 export const credit = defineSubgraph({
   name: 'credit',
-  pgSchema: 'credit',
   packageUrl: import.meta.url,
   tables,
-  unitTables: { units: tables.units, unitLinks: tables.unitLinks },
   resolvers,
   context: createContext,
   loadReference,
   isEmpty,
   loadDemo,
   // its copy of the registry, written by the households subgraph's changes (docs/areas.md)
-  follower: (db) => registryFollower(db, 'credit', tables),
+  followsRegistry: true,
 });
 export * from './import/index.js';

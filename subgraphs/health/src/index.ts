@@ -1,5 +1,4 @@
 /** The health subgraph: health-insurance (BHYT) cards of household members, and households' coverage. */
-import { registryFollower } from '@ansinh/db';
 import { defineSubgraph } from '@ansinh/server';
 import { createContext } from './context.js';
 import * as tables from './db/schema.js';
@@ -8,16 +7,14 @@ import { resolvers } from './resolvers/index.js';
 
 export const health = defineSubgraph({
   name: 'health',
-  pgSchema: 'health',
   packageUrl: import.meta.url,
   tables,
-  unitTables: { units: tables.units, unitLinks: tables.unitLinks },
   resolvers,
   context: createContext,
   loadReference,
   isEmpty,
   loadDemo,
   // its copy of the registry, written by the households subgraph's changes (docs/areas.md)
-  follower: (db) => registryFollower(db, 'health', tables),
+  followsRegistry: true,
 });
 export * from './import/index.js';

@@ -7,10 +7,8 @@ import { resolvers } from './resolvers/index.js';
 
 export const households = defineSubgraph({
   name: 'households',
-  pgSchema: 'households',
   packageUrl: import.meta.url,
   tables,
-  unitTables: { units: tables.units, unitLinks: tables.unitLinks },
   resolvers,
   context: createContext,
   isEmpty,

@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, GAP_KINDS, hiddenInTree, oncePerProvince, reportUnit, SMALL_CELL, requireClosedYear, requireIndividuals, suppressGroup, type Caller, type Hidden } from '@ansinh/server';
+import { accessLogResolvers, badInput, callerSeesSensitive, callerSeesSmallCells, GAP_KINDS, hiddenInTree, oncePerProvince, reportUnit, SMALL_CELL, requireClosedYear, requireIndividuals, suppressGroup, type Hidden } from '@ansinh/server';
 import { orNull } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
 import { entrustingOrganisation, gapKind, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
@@ -30,7 +30,7 @@ function suppressProgramme(hidden: Partial<Record<CreditMeasure, Hidden>>, p: Pr
   const key = p.programme ?? 'povertyReduction';
   let out = p;
   if (hidden[`${key}.borrowers`]) {
-    out = { ...out, borrowers: null, loans: null, outstanding: null, overdue: null, overdueRatio: null, averagePerBorrower: null } as never;
+    out = { ...out, borrowers: null, loans: null, outstanding: null, overdue: null, overdueRatio: null, averagePerBorrower: null };
   }
   if (p.disbursedHouseholds !== null && hidden[`${key}.disbursedHouseholds`]) {
     out = { ...out, disbursedHouseholds: null, disbursedLoans: null, disbursedAmount: null };
@@ -72,10 +72,7 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: mutations,
-  AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
-    credit: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'credit', page),
-  },
+  AccessLog: accessLogResolvers('credit', accessLog),
   Loan: {
     __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
     programme: (l) => loanProgramme(l.programme),

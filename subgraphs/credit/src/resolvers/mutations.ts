@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
-import { badInput, householdOfMember, isUuid, notFound, runIdempotent } from '@ansinh/server';
+import { badInput, householdOfMember, isUuid, notFound, runIdempotent, inputHousehold } from '@ansinh/server';
 import { rows, type Db } from '@ansinh/db';
 import type { Context } from '../context.js';
 import { lenders, loans, loanTransactions, savingsGroups, type LoanModel } from '../db/schema.js';
@@ -38,8 +38,7 @@ export const mutations: MutationResolvers<Context> = {
     const { idempotencyKey, ...rest } = input;
     const { result, replayed } = await runIdempotent(ctx.db, 'credit', {
       key: idempotencyKey, operation: 'credit.disburseLoan', input: rest, context: ctx,
-      household: async () => input.householdId,
-      missing: notFound(`No household has the id "${input.householdId}"`, 'householdId'),
+      ...inputHousehold(input.householdId),
       run: async (tx, unitId) => {
         // the borrower must be a member of that household (the registry's copy), never a made-up id
         if (!isUuid(input.borrowerMemberId) || (await householdOfMember(tx, 'credit', input.borrowerMemberId)) !== input.householdId) {

@@ -12,7 +12,8 @@ export const POVERTY_REDUCTION = ['POOR_HOUSEHOLD', 'NEAR_POOR', 'NEWLY_ESCAPED'
 
 export interface ProgrammeCreditModel {
   programme: string | null;
-  borrowers: number; loans: number; outstanding: number; overdue: number;
+  // null: withheld from an analyst (a small cell, suppressProgramme in index.ts)
+  borrowers: number | null; loans: number | null; outstanding: number | null; overdue: number | null;
   overdueRatio: number | null; averagePerBorrower: number | null;
   disbursedHouseholds: number | null; disbursedLoans: number | null; disbursedAmount: number | null;
 }

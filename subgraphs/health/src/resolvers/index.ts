@@ -1,4 +1,4 @@
-import { accessLogEntries, callerSeesSmallCells, oncePerProvince, accessLogSince, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogResolvers, badInput, callerSeesSensitive, callerSeesSmallCells, maskIdentifier, oncePerProvince, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { orNull } from '@ansinh/db';
@@ -55,10 +55,7 @@ export const resolvers: Resolvers = {
     beneficiaryGroup: (c) => beneficiaryGroup(c.beneficiaryGroup),
     supportLayers: (c, _, ctx) => ctx.loaders.layersOfContribution.load(c.id),
   },
-  AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
-    health: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'health', page),
-  },
+  AccessLog: accessLogResolvers('health', accessLog),
   GroupCards: {
     beneficiaryGroup: (g) => orNull(beneficiaryGroup)(g.beneficiaryGroup),
     byFunder: (g) => g.byFunder?.map((f) => ({ ...f, funder: funder(f.funder) })) ?? null,

@@ -12,7 +12,7 @@ import {
   cell, emptyCounts,
   type ChunkImporter, type Column, type HouseholdRef, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row,
 } from '@ansinh/server';
-import { bulkInsert, bulkUpdate, callerAreaCte, HOUSEHOLD_UNIT_KINDS, jsonUuids, rows, type Db, type RegistryFollower } from '@ansinh/db';
+import { bulkInsert, bulkUpdate, callerAreaCte, holdsHouseholds, jsonUuids, rows, type Db, type RegistryFollower } from '@ansinh/db';
 import { publishRegistry } from '../domain/registry.js';
 import type { HouseholdsDb } from '../context.js';
 import { assessments, households, members, povertyIndicators, povertyLines, povertyStandards, units, unitTotals } from '../db/schema.js';
@@ -169,7 +169,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
       const v = row.value;
       const unit = this.unitOn(v.unit_code, v.registered_on);
       if (!unit) { this.issue(file, row, 'unit_code', `no administrative unit with code ${v.unit_code} was valid on ${v.registered_on} (registered_on)`); continue; }
-      if (!HOUSEHOLD_UNIT_KINDS.includes(unit.kind as never)) { this.issue(file, row, 'unit_code', `${unit.name} is not a ward or commune: a household belongs to a ward or commune (valid on ${v.registered_on})`); continue; }
+      if (!holdsHouseholds(unit.kind)) { this.issue(file, row, 'unit_code', `${unit.name} is not a ward or commune: a household belongs to a ward or commune (valid on ${v.registered_on})`); continue; }
       if (!this.inArea(unit.id)) { this.issue(file, row, 'unit_code', `${unit.name} (${unit.code}) is outside your area (${this.areaText})`); continue; }
       const old = stored.get(v.household_code);
       // household codes are unique nationally: one held outside the caller's area cannot be taken, and nothing
@@ -317,7 +317,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
     for (;;) {
       const page = (await rows<{ id: string }>(tx, sql`select id from pg_temp.import_touched where id > ${after}::uuid order by id limit 20000`)).map((r) => r.id);
       if (!page.length) break;
-      await publishRegistry(tx as never, this.followers, page);
+      await publishRegistry(tx, this.followers, page);
       done += page.length;
       this.progress(`programme subgraphs: ${done.toLocaleString('en')} households' registry facts copied`);
       after = page.at(-1)!;

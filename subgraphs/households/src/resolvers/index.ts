@@ -1,6 +1,6 @@
 import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
 import { unitScope } from '@ansinh/db';
-import { accessLogEntries, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
+import { accessLogResolvers, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
 import { householdReadable } from '../access.js';
 import { today, toIsoDate } from '@ansinh/scalars';
 import { accessLog, households, type UnitModel } from '../db/schema.js';
@@ -121,16 +121,13 @@ export const resolvers: Resolvers = {
       if (!unit) throw badInput(`No administrative unit with the code "${unitCode}" was in force in ${year}`, 'unitCode');
       // ANALYST: a year still open changes with each record, so two answers a day apart would differ by one household
       requireClosedReviewYear(ctx.caller, today(), year);
-      return { unit, year, standard: loaded } as AreaStatisticsRef as never;
+      return { unit, year, standard: loaded };
     },
     ...standardResolvers.Query,
     ...searchResolvers.Query,
     accessLog: (_, { since, until }, ctx) => accessLogSince(ctx.caller, since, until),
   },
-  AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
-    households: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'households', page),
-  },
+  AccessLog: accessLogResolvers('households', accessLog),
   Mutation: mutationResolvers.Mutation,
   Classification: standardResolvers.Classification,
   PovertyStandard: standardResolvers.PovertyStandard,

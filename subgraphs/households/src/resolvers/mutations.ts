@@ -1,6 +1,6 @@
 /** Writes: recording a review, re-assigning a household. Each is one transaction; bad input writes nothing. */
 import { eq, sql } from 'drizzle-orm';
-import { HOUSEHOLD_UNIT_KINDS } from '@ansinh/db';
+import { holdsHouseholds } from '@ansinh/db';
 import { unitInArea } from '../access.js';
 import { publishRegistry } from '../domain/registry.js';
 import { GraphQLError } from 'graphql';
@@ -26,6 +26,20 @@ async function requireHousehold(ctx: Context, code: string): Promise<HouseholdMo
   const household = await ctx.loaders.householdByCode.load(code.trim());
   if (!household) throw badInput(`No household has the code "${code}"`, 'input.householdCode');
   return household;
+}
+
+/**
+ * The household as stored now, for an answer that replays a re-assignment: this request's earlier reads of it
+ * (its row, its unit changes, cached by the loaders before the first call with the key committed) are dropped,
+ * so a replay answers with the unit and the unit change the first call made, like the first answer.
+ */
+async function householdNow(ctx: Context, household: HouseholdModel): Promise<HouseholdModel> {
+  ctx.loaders.unitChangesOfHousehold.clear(household.id);
+  ctx.loaders.household.clear(household.id);
+  ctx.loaders.householdByCode.clear(household.code);
+  // the household was found in the caller's area above; the first call moved it only within that area
+  const [now] = await ctx.db.select().from(households).where(eq(households.id, household.id));
+  return now!;
 }
 
 const required = (value: string, field: string) => {
@@ -86,14 +100,14 @@ export const mutationResolvers: Resolvers = {
       // the stored result is the household's id: its row is read afresh (a replay answers with the household now)
       const claim = { key: idempotencyKey, operation: 'households.reassignHousehold', input };
       const replay = await replayOf<{ householdId: string }>(ctx.db, 'households', claim);
-      if (replay) return household;
+      if (replay) return householdNow(ctx, household);
       const effectiveOn = toIsoDate(input.effectiveOn);
       const recordedBy = required(input.recordedBy, 'recordedBy');
       const target = await unitOn(ctx.db, input.unitCode, effectiveOn);
       if (!target) throw badInput(`No administrative unit with the code "${input.unitCode}" is in force on ${effectiveOn}`, 'input.unitCode');
       // the household must land in the caller's area too: nobody moves a household into someone else's registry
       if (!(await unitInArea(ctx.caller, ctx.area, target.id))) throw forbidden(`${target.name} (${target.code}) is outside your area: you may re-assign households only to units of your area`);
-      if (!HOUSEHOLD_UNIT_KINDS.includes(target.kind as never)) throw badInput(`${target.name} is not a ward or commune: a household belongs to a ward or commune`, 'input.unitCode');
+      if (!holdsHouseholds(target.kind)) throw badInput(`${target.name} is not a ward or commune: a household belongs to a ward or commune`, 'input.unitCode');
       if (target.id === household.unitId) throw badInput(`Household ${household.code} already belongs to ${target.name} (${target.code})`, 'input.unitCode');
       const current = await ctx.loaders.unit.load(household.unitId);
       if (current && current.validFrom && current.validFrom > effectiveOn) {
@@ -117,9 +131,7 @@ export const mutationResolvers: Resolvers = {
         return { householdId: household.id };
       }));
       // a concurrent call with the same key that waited for the first: the household as that one left it
-      if (changed) return changed;
-      const [now] = await ctx.db.select().from(households).where(eq(households.id, household.id));
-      return now!;
+      return changed ?? householdNow(ctx, household);
     },
   },
 };

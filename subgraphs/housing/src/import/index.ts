@@ -12,14 +12,17 @@ import {
   cell, emptyCounts,
   type CellParser, type ChunkImporter, type Column, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row, sameFields } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
+import { fundingSource, housingSupportKind, housingSupportStatus } from '../db/enums.js';
+import type { HousingSupportStatus } from '../generated/graphql.js';
 import { fundingLines, programmes, supports, type FundingLineModel, type HousingProgrammeModel, type HousingSupportModel } from '../db/schema.js';
 
 export const HOUSING_KINDS = ['housing_programmes', 'housing_supports'] as const;
 export type HousingKind = (typeof HOUSING_KINDS)[number];
 
-const KINDS = ['NEW_BUILD', 'REPAIR'] as const;
-const STATUSES = ['PROPOSED', 'APPROVED', 'UNDER_CONSTRUCTION', 'COMPLETED', 'HANDED_OVER'] as const;
-const SOURCES = ['CENTRAL_BUDGET', 'PROVINCE_BUDGET', 'DISTRICT_BUDGET', 'POLICY_BANK_LOAN', 'FUND_FOR_THE_POOR', 'DONATION', 'HOUSEHOLD'] as const;
+// the values a file may hold are the GraphQL enums' (src/db/enums.ts): one list, checked against the schema
+const KINDS = housingSupportKind.values;
+const STATUSES = housingSupportStatus.values;
+const SOURCES = fundingSource.values;
 
 type Funding = { source: string; amount: number };
 /** "SOURCE:amount;SOURCE:amount", each source once. */
@@ -39,7 +42,7 @@ const funding: CellParser<Funding[]> = (text) => {
 
 interface ProgrammeIn { programme_code: string; name: string; kind: string; jurisdiction: string | null }
 interface SupportIn {
-  support_code: string; household_code: string; kind: string; programme: string; beneficiary_status: string; status: string; proposed_on: string;
+  support_code: string; household_code: string; kind: string; programme: string; beneficiary_status: string; status: HousingSupportStatus; proposed_on: string;
   approved_on: string | null; construction_started_on: string | null; completed_on: string | null; handed_over_on: string | null; funding: Funding[] | null;
 }
 
@@ -147,7 +150,7 @@ export class HousingImport implements ChunkImporter<HousingKind> {
       if (!ref) { this.issue(file, row, 'household_code', `no household ${v.household_code} in your area, stored or in the households file`); continue; }
       if (!this.knownProgrammes.has(v.programme)) { this.issue(file, row, 'programme', `no housing programme ${v.programme} (known: ${[...this.knownProgrammes].sort().join(', ')})`); continue; }
       // every step up to the status has its date, none after it, and the dates run in order
-      const reached = STATUSES.indexOf(v.status as never);
+      const reached = STATUSES.indexOf(v.status);
       let bad = false;
       let previous: string | null = null;
       STEP_DATES.forEach(([step, column], i) => {

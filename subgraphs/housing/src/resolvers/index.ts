@@ -1,5 +1,5 @@
 import { asc } from 'drizzle-orm';
-import { accessLogEntries, callerSeesSmallCells, oncePerProvince, accessLogSince, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogResolvers, badInput, callerSeesSmallCells, oncePerProvince, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
@@ -21,10 +21,7 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: mutations,
-  AccessLog: {
-    __resolveReference: (ref, ctx) => accessLogSince(ctx.caller, ref.since, ref.until),
-    housing: (log, page, ctx) => accessLogEntries(ctx.db, accessLog, ctx.caller, log, 'housing', page),
-  },
+  AccessLog: accessLogResolvers('housing', accessLog),
   HousingSupport: {
     __resolveReference: (ref, ctx) => ctx.loaders.support.load(ref.id),
     kind: (s) => housingSupportKind(s.kind),

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { badInput, isUuid, notFound, runIdempotent } from '@ansinh/server';
+import { badInput, isUuid, notFound, runIdempotent, inputHousehold } from '@ansinh/server';
 import type { Db } from '@ansinh/db';
 import type { Context } from '../context.js';
 import { fundingLines, programmes, supports, type HousingSupportModel } from '../db/schema.js';
@@ -24,8 +24,7 @@ export const mutations: MutationResolvers<Context> = {
     const { idempotencyKey, ...rest } = input;
     const { result, replayed } = await runIdempotent(ctx.db, 'housing', {
       key: idempotencyKey, operation: 'housing.proposeHousingSupport', input: rest, context: ctx,
-      household: async () => input.householdId,
-      missing: notFound(`No household has the id "${input.householdId}"`, 'householdId'),
+      ...inputHousehold(input.householdId),
       run: async (tx, unitId) => {
         const [programme] = await tx.select().from(programmes).where(eq(programmes.code, input.programme));
         if (!programme) throw badInput(`No housing programme has the code "${input.programme}"`, 'programme');
