@@ -148,3 +148,62 @@ export function gapCandidates(pgSchema: string, unitId: string, on: string): SQL
   return sql`${placedOn(pgSchema, unitId, on)}, ${reviewedOn(pgSchema, on)},
     candidates as (select household_id, deprived_indicators, persons from reviewed where status in (${sql.join(GAP_STATUSES.map((s) => sql`${s}`), sql`, `)}))`;
 }
+
+/**
+ * The households counted for every unit of a report's tree on a date, for the small-cell rules that decide a unit's
+ * figure in its parent's group (packages/server suppression.ts `hiddenInTree`), in one statement: CTEs
+ * `tree_nodes(id, parent_id)` — the unit, the units above it, the units directly below each of those and every unit
+ * below the unit itself, those in force on the date — and `tree_placed(node_id, household_id)`, each node's
+ * households as `placedOn` counts them (the node, below it, or an old unit linked to it in full), and
+ * `placed(household_id)`: the top unit's, which holds every node's. Write `with recursive ${placedInTree(…)} …`.
+ */
+export function placedInTree(pgSchema: string, unitId: string, on: string): SQL {
+  const s = tableOf(pgSchema, 'units');
+  const inForce = sql`(u.valid_from is null or u.valid_from <= ${on}::date) and (u.valid_to is null or u.valid_to > ${on}::date)`;
+  return sql`tree_up(id, parent_id) as (
+      select id, parent_id from ${s} where id = ${unitId}
+      union select u.id, u.parent_id from ${s} u join tree_up t on u.id = t.parent_id
+    ),
+    tree_down(id, parent_id) as (
+      select id, parent_id from ${s} where id = ${unitId}
+      union select u.id, u.parent_id from ${s} u join tree_down t on u.parent_id = t.id where ${inForce}
+    ),
+    tree_nodes(id, parent_id) as (
+      select id, parent_id from tree_up
+      union select u.id, u.parent_id from ${s} u join tree_up t on u.parent_id = t.id where ${inForce}
+      union select id, parent_id from tree_down
+    ),
+    node_direct(node_id, id) as (
+      select id, id from tree_nodes
+      union select d.node_id, u.id from ${s} u join node_direct d on u.parent_id = d.id
+    ),
+    node_rolled(node_id, id) as (
+      select d.node_id, l.old_unit_id from ${tableOf(pgSchema, 'unit_links')} l join node_direct d on l.new_unit_id = d.id where l.coverage = 'full'
+      union select r.node_id, u.id from ${s} u join node_rolled r on u.parent_id = r.id
+    ),
+    node_scope(node_id, id) as (select node_id, id from node_direct union select node_id, id from node_rolled),
+    tree_placed(node_id, household_id) as (
+      select distinct n.node_id, p.household_id from node_scope n
+      join ${tableOf(pgSchema, 'registry_placements')} p on p.unit_id = n.id
+      where (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
+    ),
+    placed(household_id) as (select distinct household_id from tree_placed)`;
+}
+
+/**
+ * The candidates of the support-gap counts of every unit of a report's tree (`placedInTree`): CTE `candidates` as
+ * `gapCandidates` gives it for the top unit, which holds every node's, after the tree's CTEs.
+ */
+export function treeGapCandidates(pgSchema: string, unitId: string, on: string): SQL {
+  return sql`${placedInTree(pgSchema, unitId, on)}, ${reviewedOn(pgSchema, on)},
+    candidates as (select household_id, deprived_indicators, persons from reviewed where status in (${sql.join(GAP_STATUSES.map((s) => sql`${s}`), sql`, `)}))`;
+}
+
+/** The top of a unit's tree (its province): the unit above which there is none. */
+export async function rootUnit(db: Db<any>, pgSchema: string, unitId: string): Promise<string> {
+  const [top] = await rows<{ id: string }>(db, sql`with recursive up(id, parent_id, depth) as (
+      select id, parent_id, 0 from ${tableOf(pgSchema, 'units')} where id = ${unitId}
+      union select u.id, u.parent_id, up.depth + 1 from ${tableOf(pgSchema, 'units')} u join up on u.id = up.parent_id
+    ) select id from up order by depth desc limit 1`);
+  return top?.id ?? unitId;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hiddenInTree, isSmall, primary, requireClosedReviewYear, requireClosedYear, suppressGroup, type Caller, type Hidden } from './index.js';
+import { hiddenInTree, isSmall, primary, requireClosedReviewYear, requireClosedYear, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type Hidden } from './index.js';
 
 const ANALYST: Caller = { sub: 'a', role: 'ANALYST', units: [], requestId: 'test', operationName: null };
 const OFFICER: Caller = { sub: 'o', role: 'WARD_OFFICER', units: ['27373'], requestId: 'test', operationName: null };
@@ -35,6 +35,18 @@ describe('complementary suppression in one group (total, parts)', () => {
     ['a part with no figure is skipped', 20, [null, 3, 12], false, { w2: 'small', w3: 'complementary' }],
   ])('%s', (_, total, values, totalHidden, expected) => {
     expect(decide(total, values, totalHidden)).toEqual(expected);
+  });
+
+  // a part withheld in another group (a ward's group withheld in its district's list) is complemented here too: alone,
+  // the unit's total less its other parts would give it back, and with it the small part of the other group
+  it.each<[string, number, number[], Record<string, Hidden>, Record<string, Hidden>]>([
+    ['a part withheld elsewhere is the only withheld part: the smallest other joins it', 60, [10, 20, 30], { w2: 'complementary' }, { w1: 'complementary', w2: 'complementary' }],
+    ['a part withheld elsewhere beside a small part: one complement serves both', 44, [3, 11, 30], { w2: 'complementary' }, { w1: 'small', w2: 'complementary', w3: 'complementary' }],
+    ['a zero withheld elsewhere needs nothing', 30, [0, 10, 20], { w1: 'small' }, { w1: 'small' }],
+    ['withheld elsewhere as a parent: kept with its reason', 40, [15, 25], { w1: 'parent' }, { w1: 'parent', w2: 'complementary' }],
+  ])('%s', (_, total, values, forced, expected) => {
+    const hidden = suppressGroup(total, parts(values), false, SMALL_CELL, new Map(Object.entries(forced)));
+    expect(Object.fromEntries([...hidden].sort(([a], [b]) => a.localeCompare(b)))).toEqual(expected);
   });
 
   it('after the rule, the total minus the published parts never pins a small part', () => {
@@ -89,6 +101,29 @@ describe('a unit decided in its parent\'s group, wherever it is asked for', () =
     expect(await hiddenInTree(t2, ['n'], 'D', memo)).toEqual({ n: 'small' });
     expect(await hiddenInTree(t2, ['n'], 'E', memo)).toEqual({ n: 'complementary' });
     expect(await hiddenInTree(t2, ['n'], 'e1', memo)).toEqual({ n: 'parent' });
+  });
+});
+
+describe('a report\'s tree from the rows of one statement', () => {
+  const found = [
+    { node: true, node_id: 'D', parent_id: 'P', m: '', n: 0 }, { node: true, node_id: 'd1', parent_id: 'D', m: '', n: 0 },
+    { node: true, node_id: 'd2', parent_id: 'D', m: '', n: 0 }, { node: true, node_id: 'd3', parent_id: 'D', m: '', n: 0 },
+    { node: false, node_id: 'D', parent_id: null, m: 'a', n: 40 }, { node: false, node_id: 'd1', parent_id: null, m: 'a', n: 3 },
+    { node: false, node_id: 'd2', parent_id: null, m: 'a', n: 12 }, { node: false, node_id: 'd3', parent_id: null, m: 'a', n: 25 },
+    { node: false, node_id: 'd3', parent_id: null, m: 'b', n: 7 }, { node: false, node_id: 'D', parent_id: null, m: 'b', n: 7 }, { node: false, node_id: 'x', parent_id: null, m: 'a', n: 99 },
+  ];
+  const tree = treeOfRows(found, ['a', 'b'], (r) => [[r.m, r.n]]);
+  it('the top node has no parent (its parent is outside the rows); children in id order; a measure without a row is 0', async () => {
+    expect(await tree.parentOf('D')).toBeNull();
+    expect(await tree.parentOf('d2')).toBe('D');
+    expect(await tree.childrenOf('D')).toEqual(['d1', 'd2', 'd3']);
+    expect(await tree.figures('d1')).toEqual({ a: 3, b: 0 });
+    expect(await tree.figures('d3')).toEqual({ a: 25, b: 7 });
+  });
+  it('decides as the same tree asked unit by unit', async () => {
+    expect(await hiddenInTree(tree, ['a', 'b'], 'd1')).toEqual({ a: 'small', b: 'small' });
+    expect(await hiddenInTree(tree, ['a', 'b'], 'd2')).toEqual({ a: 'complementary', b: 'small' });
+    expect(await hiddenInTree(tree, ['a', 'b'], 'd3')).toEqual({});
   });
 });
 

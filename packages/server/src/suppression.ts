@@ -17,6 +17,7 @@
  * A unit's figure is decided in its parent's group wherever it is asked for (`hiddenInTree`), so a ward asked for
  * on its own is withheld exactly when it is withheld in its district's list.
  */
+import { rootUnit, type Db } from '@ansinh/db';
 import { badInput } from './errors.js';
 import { callerSeesSmallCells, SMALL_CELL, type Caller } from './identity.js';
 
@@ -44,9 +45,12 @@ export interface Cell { key: string; value: number | null }
 /**
  * Which parts of one group are withheld, and why (parts not in the map are published).
  * `total` is the group's published total (null: none, e.g. a breakdown without one); `totalHidden` says it is
- * withheld for this caller, which withholds every part (rule 3).
+ * withheld for this caller, which withholds every part (rule 3). `forced`: parts already withheld in another group
+ * (rule 2 across groups), kept withheld with their reason and complemented here.
  */
-export function suppressGroup(total: number | null, parts: Cell[], totalHidden = false, threshold = SMALL_CELL): Map<string, Hidden> {
+export function suppressGroup(
+  total: number | null, parts: Cell[], totalHidden = false, threshold = SMALL_CELL, forced: ReadonlyMap<string, Hidden> = new Map(),
+): Map<string, Hidden> {
   const out = new Map<string, Hidden>();
   const figures = parts.filter((p): p is { key: string; value: number } => p.value !== null);
   if (totalHidden) {
@@ -54,10 +58,16 @@ export function suppressGroup(total: number | null, parts: Cell[], totalHidden =
     return out;
   }
   for (const p of figures) if (isSmall(p.value, threshold)) out.set(p.key, 'small');
+  // parts withheld in another group (a ward's figure withheld in its district's list, within the ward's own
+  // breakdown): the only withheld part of this group would come back as the total less the others, and with it the
+  // other group's small part; so they need a complement here like a small part
+  const forcedHere = figures.filter((p) => !out.has(p.key) && forced.has(p.key));
+  for (const p of forcedHere) out.set(p.key, forced.get(p.key)!);
   // the residual (what the total holds beyond its parts: households not in any part) is a hidden part of its own
   const residual = total === null || figures.length < parts.length ? 0 : total - figures.reduce((s, p) => s + p.value, 0);
   // a withheld zero that subtraction gives back singles nobody out: only parts of 1 to 4 households need a complement
-  const needsComplement = figures.some((p) => p.value > 0 && p.value < threshold) || (residual > 0 && residual < threshold);
+  const needsComplement = figures.some((p) => p.value > 0 && p.value < threshold) || (residual > 0 && residual < threshold)
+    || forcedHere.some((p) => p.value > 0);
   // without a published total, a withheld part cannot be worked out by subtraction: rule 1 is enough
   if (!needsComplement || total === null) return out;
   const published = figures.filter((p) => !out.has(p.key)).sort((a, b) => a.value - b.value || a.key.localeCompare(b.key));
@@ -108,6 +118,53 @@ export function hiddenInTree<M extends string>(
     return out;
   })();
   memo.set(id, found);
+  return found;
+}
+
+/**
+ * A report's tree held in memory, from the rows of one statement: node rows (`node`: id and parent; `parentOf` is
+ * null above the nodes), and figure rows giving a node some of its measures (`figures`; 0 for the others).
+ */
+export function treeOfRows<M extends string, R extends { node: boolean; node_id: string; parent_id: string | null }>(
+  found: readonly R[], measures: readonly M[], figures: (r: R) => [string, number | null][],
+): UnitTree<M> {
+  const table = new Map<string, Record<M, number | null>>();
+  for (const r of found) if (r.node) table.set(r.node_id, Object.fromEntries(measures.map((m) => [m, 0])) as Record<M, number | null>);
+  for (const r of found) {
+    const f = r.node ? undefined : table.get(r.node_id);
+    if (f) for (const [m, n] of figures(r)) if (m in f) f[m as M] = n === null ? null : Number(n);
+  }
+  const parent = new Map([...table.keys()].map((id) => [id, null as string | null]));
+  const children = new Map<string, string[]>();
+  for (const r of found) {
+    if (!r.node || r.parent_id === null || !table.has(r.parent_id)) continue;
+    parent.set(r.node_id, r.parent_id);
+    children.set(r.parent_id, [...(children.get(r.parent_id) ?? []), r.node_id].sort());
+  }
+  return {
+    parentOf: async (id) => parent.get(id) ?? null,
+    childrenOf: async (id) => children.get(id) ?? [],
+    figures: async (id) => table.get(id)!,
+  };
+}
+
+const perProvince = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * What is the same for every unit of a province in one request (the gap flags of its candidates, the counts of all
+ * its units), computed once per `request` (the request's loaders), `what` and province: `compute` gets the top unit
+ * above `unitId`.
+ */
+export function oncePerProvince<T>(request: object, db: Db<any>, pgSchema: string, what: string, unitId: string, compute: (root: string) => Promise<T>): Promise<T> {
+  const memo = perProvince.get(request) ?? perProvince.set(request, new Map()).get(request)!;
+  const key = `${pgSchema}|${what}|${unitId}`;
+  let found = memo.get(key) as Promise<T> | undefined;
+  if (!found) {
+    memo.set(key, (found = rootUnit(db, pgSchema, unitId).then((root) => {
+      const byRoot = `${pgSchema}|${what}|root|${root}`;
+      return (memo.get(byRoot) ?? memo.set(byRoot, compute(root)).get(byRoot)!) as Promise<T>;
+    })));
+  }
   return found;
 }
 

@@ -1,15 +1,15 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
-import { accessLogResolvers, badInput, callerSeesSensitive, callerSeesSmallCells, isSmall, reportUnit, requireClosedYear, requireIndividuals, suppressGroup, type Caller } from '@ansinh/server';
+import { accessLogResolvers, badInput, callerSeesSensitive, callerSeesSmallCells, GAP_KINDS, hiddenInTree, oncePerProvince, reportUnit, SMALL_CELL, requireClosedYear, requireIndividuals, suppressGroup, type Hidden } from '@ansinh/server';
 import { orNull } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
 import { entrustingOrganisation, gapKind, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
 import type { Context, GapRef } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { gapCounts, householdGaps } from './gaps.js';
+import { GAP_MEASURES, gapCounts, gapTree, householdGaps } from './gaps.js';
 import { mutations } from './mutations.js';
-import { creditStatistics, type ProgrammeCreditModel } from './statistics.js';
+import { CREDIT_MEASURES, creditStatistics, creditTree, type CreditMeasure, type ProgrammeCreditModel } from './statistics.js';
 
 /**
  * Loan amounts and status are sensitive (docs/security.md): null unless the caller's role needs them; each
@@ -21,17 +21,18 @@ function sensitive<K extends 'principal' | 'outstanding' | 'overdue' | 'status'>
   return loan[field];
 }
 
-/** ANALYST: figures covering fewer than SMALL_CELL households are withheld (docs/security.md, packages/server suppression.ts). */
-function withheld(caller: Caller, n: number | null): boolean {
-  return !callerSeesSmallCells(caller) && isSmall(n ?? 0);
-}
-
-function suppressProgramme(caller: Caller, p: ProgrammeCreditModel): ProgrammeCreditModel {
+/**
+ * ANALYST: a programme's figures are withheld with the count of households they cover (packages/server
+ * suppression.ts), each count decided in the group of the unit's parent and the units below it (`hiddenInTree`), so a
+ * ward asked for alone is withheld exactly as in its district's list.
+ */
+function suppressProgramme(hidden: Partial<Record<CreditMeasure, Hidden>>, p: ProgrammeCreditModel): ProgrammeCreditModel {
+  const key = p.programme ?? 'povertyReduction';
   let out = p;
-  if (withheld(caller, p.borrowers)) {
+  if (hidden[`${key}.borrowers`]) {
     out = { ...out, borrowers: null, loans: null, outstanding: null, overdue: null, overdueRatio: null, averagePerBorrower: null };
   }
-  if (p.disbursedHouseholds !== null && withheld(caller, p.disbursedHouseholds)) {
+  if (p.disbursedHouseholds !== null && hidden[`${key}.disbursedHouseholds`]) {
     out = { ...out, disbursedHouseholds: null, disbursedLoans: null, disbursedAmount: null };
   }
   return out;
@@ -60,7 +61,9 @@ export const resolvers: Resolvers = {
       requireClosedYear(ctx.caller, today(), { name: 'on', value: on }, { name: 'since', value: since });
       const unit = await reportUnit(ctx.db, 'credit', unitCode, on);
       const stats = await creditStatistics(ctx.db, unit.id, on, since ?? null, lender ?? null);
-      return { ...stats, programmes: stats.programmes.map((p) => suppressProgramme(ctx.caller, p)), povertyReduction: suppressProgramme(ctx.caller, stats.povertyReduction) };
+      if (callerSeesSmallCells(ctx.caller)) return stats;
+      const hidden = await hiddenInTree(await creditTree(ctx.db, unit.id, on, since ?? null, lender ?? null), CREDIT_MEASURES, unit.id);
+      return { ...stats, programmes: stats.programmes.map((p) => suppressProgramme(hidden, p)), povertyReduction: suppressProgramme(hidden, stats.povertyReduction) };
     },
     gapStatistics: async (_, { unitCode, on }, ctx) => {
       requireClosedYear(ctx.caller, today(), { name: 'on', value: on });
@@ -138,19 +141,27 @@ export const resolvers: Resolvers = {
 };
 
 /**
- * The gap counts as the caller may see them (packages/server suppression.ts): ANALYST gets no count under 5; the
- * households with gaps are a part of the households counted, so a small remainder (the households without a gap)
- * withholds them too; a withheld total withholds every count under it.
+ * The gap counts as the caller may see them (packages/server suppression.ts): ANALYST gets each count decided in the
+ * group of the unit's parent and the units below it (`hiddenInTree`, over the counts of every unit of the tree:
+ * gapTree), so a ward is withheld alike alone or beside its district; the households with gaps are a part of the
+ * households counted, so a small remainder (the households without a gap) withholds them too; a withheld total
+ * withholds every count under it.
  */
 async function gapView(g: GapRef, ctx: Context) {
-  const c = await count(g, ctx.db);
-  if (callerSeesSmallCells(ctx.caller)) return c;
-  const totalHidden = isSmall(c.households);
-  const withGaps = suppressGroup(c.households, [{ key: 'withGaps', value: c.withGaps }], totalHidden).has('withGaps');
+  if (callerSeesSmallCells(ctx.caller)) return count(g, ctx.db);
+  // the province's tree holds every unit in force on the date; a unit asked for after its end is not in it, but its
+  // own tree (the same candidates: its province's) is
+  let tree = await treeOf(g, ctx);
+  if (!(await tree.figures(g.unitId))) tree = await gapTree(ctx.db, g);
+  const c = await tree.figures(g.unitId);
+  const inTree = await hiddenInTree(tree, GAP_MEASURES, g.unitId);
+  const totalHidden = inTree.households !== undefined;
+  const forced = new Map(inTree.withGaps ? [['withGaps', inTree.withGaps] as const] : []);
+  const withGaps = suppressGroup(c.households!, [{ key: 'withGaps', value: c.withGaps! }], totalHidden, SMALL_CELL, forced).has('withGaps');
   return {
-    households: totalHidden ? null : c.households,
-    withGaps: withGaps ? null : c.withGaps,
-    byKind: c.byKind.map((k) => ({ ...k, households: totalHidden || isSmall(k.households) ? null : k.households })),
+    households: totalHidden ? null : c.households!,
+    withGaps: withGaps ? null : c.withGaps!,
+    byKind: GAP_KINDS.map((kind) => ({ kind, households: totalHidden || inTree[`kind.${kind}`] ? null : c[`kind.${kind}`]! })),
   };
 }
 
@@ -158,4 +169,9 @@ function count(g: GapRef, db: Parameters<typeof gapCounts>[0]) {
   let c = counted.get(g);
   if (!c) counted.set(g, (c = gapCounts(db, g)));
   return c;
+}
+
+/** The counts of every unit of the province, from the flags health and housing send for its candidates: once per request. */
+function treeOf(g: GapRef, ctx: Context) {
+  return oncePerProvince(ctx.loaders, ctx.db, 'credit', `gaps|${g.on}`, g.unitId, (root) => gapTree(ctx.db, { ...g, unitId: root }));
 }

@@ -1,10 +1,10 @@
-import { accessLogResolvers, badInput, callerSeesSensitive, maskIdentifier, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogResolvers, badInput, callerSeesSensitive, callerSeesSmallCells, maskIdentifier, oncePerProvince, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { orNull } from '@ansinh/db';
 import { beneficiaryGroup, funder, supportScheme } from '../db/enums.js';
 import { mutations } from './mutations.js';
-import { coverage, healthGaps, healthStatistics, suppressSmallCells } from './statistics.js';
+import { cardTree, coverage, healthGaps, healthStatistics, suppressSmallCells } from './statistics.js';
 import { accessLog } from '../db/schema.js';
 
 const validOn = (day: string) => (c: { validFrom: string; validTo: string }) => c.validFrom <= day && day <= c.validTo;
@@ -22,7 +22,7 @@ export const resolvers: Resolvers = {
       requireClosedYear(ctx.caller, today(), { name: 'on', value: on });
       const unit = await reportUnit(ctx.db, 'health', unitCode, on);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
-      return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on));
+      return suppressSmallCells(ctx.caller, await healthStatistics(ctx.db, unit.id, on), () => cardTree(ctx.db, unit.id, on));
     },
   },
   Mutation: mutations,
@@ -85,6 +85,8 @@ export const resolvers: Resolvers = {
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    healthGaps: (g, _, ctx) => healthGaps(ctx.db, g.unitId, g.on),
+    healthGaps: (g, _, ctx) => (callerSeesSmallCells(ctx.caller) ? healthGaps(ctx.db, g.unitId, g.on)
+      // ANALYST: the flags of the whole province's candidates, for every unit's counts (credit's gapTree)
+      : oncePerProvince(ctx.loaders, ctx.db, 'health', `gaps|${g.on}`, g.unitId, (root) => healthGaps(ctx.db, root, g.on))),
   },
 };

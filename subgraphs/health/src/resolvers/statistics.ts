@@ -4,8 +4,8 @@
  * in the unit on that date (this subgraph's copy of the registry: docs/areas.md), in SQL.
  */
 import { sql } from 'drizzle-orm';
-import { gapCandidates, placedOn, reviewedOn, rows } from '@ansinh/db';
-import { callerSeesSmallCells, candidatesChecksum, isSmall, packFlags, suppressGroup, type Caller, type GapFlags } from '@ansinh/server';
+import { gapCandidates, placedInTree, placedOn, reviewedOn, rows } from '@ansinh/db';
+import { callerSeesSmallCells, candidatesChecksum, hiddenInTree, isSmall, packFlags, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type GapFlags, type UnitTree } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 
 export interface GroupCardsModel {
@@ -47,25 +47,54 @@ export interface HealthStatisticsView {
   unitId: string; unit: { id: string }; on: string; groups: GroupCardsView[]; total: GroupCardsView;
 }
 
+/** The counts each figure of the report withholds by: `${group}.cards|holders`, `total.` for all groups together. */
+export type CardMeasure = `${string}.${'cards' | 'holders'}`;
+export const CARD_MEASURES: CardMeasure[] = [...GROUPS, 'total'].flatMap((g) => [`${g}.cards`, `${g}.holders`] as CardMeasure[]);
+
 /**
- * Small-cell protection (docs/security.md, packages/server suppression.ts): ANALYST gets the total's cards and
- * holders when 5 or more; the groups are parts of that total, so a small group is withheld with its complement
- * (a total less the published groups would give it back) and a withheld total withholds every group; a withheld
- * card count takes the money figures derived from it (the premium is a fixed amount per card-month). Other roles
- * get exact figures.
+ * The cards and holders of every unit of the report's tree (packages/db placedInTree), in one statement, for the
+ * small-cell rules that decide each unit's figures in its parent's group.
  */
-export function suppressSmallCells(caller: Caller, stats: HealthStatisticsModel): HealthStatisticsView {
+export async function cardTree(db: HealthDb, unitId: string, on: string): Promise<UnitTree<CardMeasure>> {
+  const found = await rows<{ node: boolean; node_id: string; parent_id: string | null; grp: string | null; cards: number; holders: number }>(db, sql`
+    with recursive ${placedInTree('health', unitId, on)}
+    select true as node, id as node_id, parent_id, null::text as grp, 0 as cards, 0 as holders from tree_nodes
+    union all
+    select false, t.node_id, null, coalesce(c.beneficiary_group, 'total'), count(*)::int, count(distinct c.member_id)::int
+    from health.insurance_cards c join tree_placed t on t.household_id = c.household_id
+    where c.valid_from <= ${on} and c.valid_to >= ${on}
+    group by grouping sets ((t.node_id, c.beneficiary_group), (t.node_id))`);
+  return treeOfRows(found, CARD_MEASURES, (r) => [[`${r.grp}.cards`, r.cards], [`${r.grp}.holders`, r.holders]]);
+}
+
+/**
+ * Small-cell protection (docs/security.md, packages/server suppression.ts): ANALYST gets each count decided in the
+ * group of the unit's parent and the units below it (`hiddenInTree`: `tree`), so a ward is withheld alike alone or
+ * in its district; the groups are parts of the unit's total, so a small group is withheld with its complement, a
+ * group withheld in the tree is complemented among the unit's groups too, and a withheld total withholds every
+ * group; a withheld card count takes the money figures derived from it (the premium is a fixed amount per
+ * card-month). Other roles get exact figures.
+ */
+export async function suppressSmallCells(caller: Caller, stats: HealthStatisticsModel, tree: () => Promise<UnitTree<CardMeasure>>): Promise<HealthStatisticsView> {
   if (callerSeesSmallCells(caller)) return stats;
+  const inTree = await hiddenInTree(await tree(), CARD_MEASURES, stats.unitId);
   const key = (g: GroupCardsModel) => g.beneficiaryGroup ?? '';
-  const cards = suppressGroup(stats.total.cards, stats.groups.map((g) => ({ key: key(g), value: g.cards })), isSmall(stats.total.cards));
-  const holders = suppressGroup(stats.total.holders, stats.groups.map((g) => ({ key: key(g), value: g.holders })), isSmall(stats.total.holders));
+  const within = (count: 'cards' | 'holders') => {
+    const forced = new Map(stats.groups.flatMap((g) => {
+      const why = inTree[`${key(g)}.${count}`];
+      return why ? [[key(g), why] as const] : [];
+    }));
+    return suppressGroup(stats.total[count], stats.groups.map((g) => ({ key: key(g), value: g[count] })), inTree[`total.${count}`] !== undefined, SMALL_CELL, forced);
+  };
+  const cards = within('cards');
+  const holders = within('holders');
   const view = (g: GroupCardsModel, cardsHidden: boolean, holdersHidden: boolean): GroupCardsView => cardsHidden
     ? { ...g, cards: null, holders: null, premium: null, cost: null, byFunder: null }
     : { ...g, holders: holdersHidden ? null : g.holders };
   return {
     ...stats,
     groups: stats.groups.map((g) => view(g, cards.has(key(g)), holders.has(key(g)))),
-    total: view(stats.total, isSmall(stats.total.cards), isSmall(stats.total.holders)),
+    total: view(stats.total, inTree['total.cards'] !== undefined, inTree['total.holders'] !== undefined),
   };
 }
 
@@ -73,18 +102,8 @@ export interface GroupCoverageView { beneficiaryGroup: string; persons: number |
 
 const REGISTRY_GROUPS = ['POOR_HOUSEHOLD', 'NEAR_POOR_HOUSEHOLD', 'NEWLY_ESCAPED_HOUSEHOLD'];
 
-/**
- * BHYT coverage of the registry's groups on a date: the households placed in the unit then, each in the group of
- * its latest review (POOR, NEAR_POOR, or newly escaped while its last escape is less than 36 months old), with its
- * persons as recorded at that review; of them, how many hold a card valid on the date (any group: a card issued
- * while the household was near-poor still covers a member who is now poor), never more than the review's persons.
- * One statement. ANALYST: a group of fewer than SMALL_CELL households is withheld whole, and a covered count under
- * SMALL_CELL with its rate.
- */
-export async function coverage(db: HealthDb, caller: Caller, unitId: string, on: string): Promise<GroupCoverageView[]> {
-  const found = await rows<{ grp: string; households: number; persons: number; covered: number }>(db, sql`
-    with recursive ${placedOn('health', unitId, on)}, ${reviewedOn('health', on)},
-    grouped as (
+/** Each registry group's households, persons as recorded and covered persons, after a `placed` and `reviewedOn` CTE. */
+const GROUPED = (on: string) => sql`grouped as (
       select household_id, persons, case
         when status = 'POOR' then 'POOR_HOUSEHOLD'
         when status = 'NEAR_POOR' then 'NEAR_POOR_HOUSEHOLD'
@@ -95,19 +114,50 @@ export async function coverage(db: HealthDb, caller: Caller, unitId: string, on:
       select c.household_id, count(distinct c.member_id)::int as n from health.insurance_cards c
       where c.household_id in (select household_id from grouped where grp is not null) and c.valid_from <= ${on} and c.valid_to >= ${on}
       group by c.household_id
-    )
+    )`;
+
+/** The counts coverage withholds by: `${group}.households` (the whole group) and `${group}.covered`. */
+export type CoverageMeasure = `${string}.${'households' | 'covered'}`;
+
+/**
+ * BHYT coverage of the registry's groups on a date: the households placed in the unit then, each in the group of
+ * its latest review (POOR, NEAR_POOR, or newly escaped while its last escape is less than 36 months old), with its
+ * persons as recorded at that review; of them, how many hold a card valid on the date (any group: a card issued
+ * while the household was near-poor still covers a member who is now poor), never more than the review's persons.
+ * One statement. ANALYST: a group of fewer than SMALL_CELL households is withheld whole, and a covered count under
+ * SMALL_CELL with its rate, each decided in the group of the unit's parent and the units below it (`hiddenInTree`,
+ * a second statement for every unit of the tree).
+ */
+export async function coverage(db: HealthDb, caller: Caller, unitId: string, on: string): Promise<GroupCoverageView[]> {
+  const found = await rows<{ grp: string; households: number; persons: number; covered: number }>(db, sql`
+    with recursive ${placedOn('health', unitId, on)}, ${reviewedOn('health', on)}, ${GROUPED(on)}
     select g.grp, count(*)::int as households, sum(g.persons)::int as persons, sum(least(coalesce(h.n, 0), g.persons))::int as covered
     from grouped g left join holders h on h.household_id = g.household_id where g.grp is not null group by g.grp`);
   const exact = callerSeesSmallCells(caller);
+  const hidden = exact ? {} : await hiddenInTree(await coverageTree(db, unitId, on), COVERAGE_MEASURES, unitId);
   return REGISTRY_GROUPS.map((group) => {
     const g = found.find((r) => r.grp === group) ?? { households: 0, persons: 0, covered: 0 };
     const persons = Number(g.persons);
     const n = Number(g.covered);
     const rate = persons ? Math.round((n / persons) * 10_000) / 100 : null;
-    if (!exact && isSmall(Number(g.households))) return { beneficiaryGroup: group, persons: null, covered: null, rate: null };
-    if (!exact && isSmall(n)) return { beneficiaryGroup: group, persons, covered: null, rate: null };
+    if (hidden[`${group}.households`]) return { beneficiaryGroup: group, persons: null, covered: null, rate: null };
+    if (hidden[`${group}.covered`]) return { beneficiaryGroup: group, persons, covered: null, rate: null };
     return { beneficiaryGroup: group, persons, covered: n, rate };
   });
+}
+
+const COVERAGE_MEASURES: CoverageMeasure[] = REGISTRY_GROUPS.flatMap((g) => [`${g}.households`, `${g}.covered`] as CoverageMeasure[]);
+
+/** Coverage's counts for every unit of the report's tree (packages/db placedInTree), in one statement. */
+async function coverageTree(db: HealthDb, unitId: string, on: string): Promise<UnitTree<CoverageMeasure>> {
+  const found = await rows<{ node: boolean; node_id: string; parent_id: string | null; grp: string | null; households: number; covered: number }>(db, sql`
+    with recursive ${placedInTree('health', unitId, on)}, ${reviewedOn('health', on)}, ${GROUPED(on)}
+    select true as node, id as node_id, parent_id, null::text as grp, 0 as households, 0 as covered from tree_nodes
+    union all
+    select false, t.node_id, null, g.grp, count(*)::int, sum(least(coalesce(h.n, 0), g.persons))::int
+    from grouped g join tree_placed t on t.household_id = g.household_id left join holders h on h.household_id = g.household_id
+    where g.grp is not null group by t.node_id, g.grp`);
+  return treeOfRows(found, COVERAGE_MEASURES, (r) => [[`${r.grp}.households`, r.households], [`${r.grp}.covered`, r.covered]]);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { asc } from 'drizzle-orm';
-import { accessLogResolvers, badInput, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
+import { accessLogResolvers, badInput, callerSeesSmallCells, oncePerProvince, reportUnit, requireClosedYear, requireIndividuals } from '@ansinh/server';
 import { today } from '@ansinh/scalars';
 import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { fundingSource, housingProgrammeKind, housingSupportKind, housingSupportStatus } from '../db/enums.js';
 import { mutations } from './mutations.js';
-import { housingGaps, housingStatistics, suppressSmallCells } from './statistics.js';
+import { housingGaps, housingStatistics, housingTree, suppressSmallCells } from './statistics.js';
 
 export const resolvers: Resolvers = {
   Query: {
@@ -17,7 +17,7 @@ export const resolvers: Resolvers = {
       requireClosedYear(ctx.caller, today(), { name: 'to', value: to }, { name: 'from', value: from });
       const unit = await reportUnit(ctx.db, 'housing', unitCode, to);
       // an aggregate: every role may read it; ANALYST gets counts under SMALL_CELL withheld
-      return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to));
+      return suppressSmallCells(ctx.caller, await housingStatistics(ctx.db, unit.id, from, to), () => housingTree(ctx.db, unit.id, from, to));
     },
   },
   Mutation: mutations,
@@ -60,6 +60,8 @@ export const resolvers: Resolvers = {
   },
   GapStatistics: {
     __resolveReference: (ref) => ref,
-    housingGaps: (g, _, ctx) => housingGaps(ctx.db, g.unitId, g.on),
+    housingGaps: (g, _, ctx) => (callerSeesSmallCells(ctx.caller) ? housingGaps(ctx.db, g.unitId, g.on)
+      // ANALYST: the flags of the whole province's candidates, for every unit's counts (credit's gapTree)
+      : oncePerProvince(ctx.loaders, ctx.db, 'housing', `gaps|${g.on}`, g.unitId, (root) => housingGaps(ctx.db, root, g.on))),
   },
 };

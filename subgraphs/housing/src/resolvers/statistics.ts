@@ -4,8 +4,8 @@
  * docs/areas.md), by their lifecycle dates.
  */
 import { sql } from 'drizzle-orm';
-import { gapCandidates, placedOn, rows } from '@ansinh/db';
-import { callerSeesSmallCells, candidatesChecksum, gapRule, isSmall, packFlags, suppressGroup, type Caller, type GapFlags } from '@ansinh/server';
+import { gapCandidates, placedInTree, placedOn, rows } from '@ansinh/db';
+import { callerSeesSmallCells, candidatesChecksum, gapRule, hiddenInTree, isSmall, packFlags, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type GapFlags, type Hidden, type UnitTree } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
 export interface HousingStatisticsModel {
@@ -66,26 +66,62 @@ export interface HousingStatisticsView {
 }
 
 /**
- * Small-cell protection (docs/security.md, packages/server suppression.ts): ANALYST gets the houses completed when
- * 5 or more; each breakdown of them (by kind, beneficiary, ward) is a group under that total, so a small part is
- * withheld with its complement and a withheld total withholds its parts; no funding figures when the total is
- * withheld. The statuses have no published total: primary only. Other roles get exact figures.
+ * The counts of every unit of the report's tree (packages/db placedInTree), in one statement, for the small-cell
+ * rules that decide each unit's figures in its parent's group: `houses` completed, `kind.<kind>` and
+ * `beneficiary.<status>` of them, and `status.<status>` of the supports proposed.
  */
-export function suppressSmallCells(caller: Caller, stats: HousingStatisticsModel): HousingStatisticsView {
+export async function housingTree(db: HousingDb, unitId: string, from: string, to: string): Promise<{ tree: UnitTree<string>; measures: string[] }> {
+  const found = await rows<{ node: boolean; node_id: string; parent_id: string | null; measure: string; n: number }>(db, sql`
+    with recursive ${placedInTree('housing', unitId, to)},
+    s as (
+      select t.node_id, s.kind, s.beneficiary_status, s.completed_on between ${from} and ${to} as completed,
+        case when s.handed_over_on <= ${to} then 'HANDED_OVER' when s.completed_on <= ${to} then 'COMPLETED'
+             when s.construction_started_on <= ${to} then 'UNDER_CONSTRUCTION' when s.approved_on <= ${to} then 'APPROVED'
+             else 'PROPOSED' end as status
+      from housing.supports s join tree_placed t on t.household_id = s.household_id where s.proposed_on <= ${to}
+    )
+    select true as node, id as node_id, parent_id, '' as measure, 0 as n from tree_nodes
+    union all select false, node_id, null, 'houses', count(*)::int from s where completed group by node_id
+    union all select false, node_id, null, 'kind.' || kind, count(*)::int from s where completed group by node_id, kind
+    union all select false, node_id, null, 'beneficiary.' || beneficiary_status, count(*)::int from s where completed group by node_id, beneficiary_status
+    union all select false, node_id, null, 'status.' || status, count(*)::int from s group by node_id, status`);
+  const measures = [...new Set(['houses', ...STATUSES.map((x) => `status.${x}`), ...found.filter((r) => !r.node).map((r) => r.measure)])].sort();
+  return { tree: treeOfRows(found, measures, (r) => [[r.measure, r.n]]), measures };
+}
+
+/**
+ * Small-cell protection (docs/security.md, packages/server suppression.ts): ANALYST gets each count decided in the
+ * group of the unit's parent and the units below it (`hiddenInTree`), so a ward is withheld alike alone, in its
+ * district or in a breakdown by ward; each breakdown of the houses (by kind, beneficiary) is a group under the
+ * unit's total, so a small part is withheld with its complement, a part withheld in the tree is complemented there
+ * too, and a withheld total withholds its parts; no funding figures when the total is withheld. The statuses have
+ * no published total: each is decided in the tree only. Other roles get exact figures.
+ */
+export async function suppressSmallCells(caller: Caller, stats: HousingStatisticsModel, tree: () => ReturnType<typeof housingTree>): Promise<HousingStatisticsView> {
   if (callerSeesSmallCells(caller)) return stats;
-  const totalHidden = isSmall(stats.houses);
-  const breakdown = <R extends { houses: number }>(list: R[], key: (r: R) => string) => {
-    const hidden = suppressGroup(stats.houses, list.map((r) => ({ key: key(r), value: r.houses })), totalHidden);
+  const { tree: t, measures } = await tree();
+  const memo = new Map<string, Promise<Partial<Record<string, Hidden>>>>();
+  const inTree = await hiddenInTree(t, measures, stats.unit.id, memo);
+  const totalHidden = inTree.houses !== undefined;
+  const breakdown = <R extends { houses: number }>(list: R[], prefix: string, key: (r: R) => string) => {
+    const forced = new Map(list.flatMap((r) => (inTree[prefix + key(r)] ? [[key(r), inTree[prefix + key(r)]!] as const] : [])));
+    const hidden = suppressGroup(stats.houses, list.map((r) => ({ key: key(r), value: r.houses })), totalHidden, SMALL_CELL, forced);
     return list.map((r) => ({ ...r, houses: hidden.has(key(r)) ? null : r.houses }));
   };
-  const statuses = suppressGroup(null, stats.byStatus.map((r) => ({ key: r.status, value: r.supports })));
+  // a ward of the breakdown by ward is the ward's own figure: withheld as the ward is (a unit outside the tree, an
+  // old ward rolled up through the 2025 crosswalk, by rule 1 only)
+  const byWard = await Promise.all(stats.byWard.map(async (r) => {
+    const node = (await t.parentOf(r.unit.id)) !== null || r.unit.id === stats.unit.id;
+    const hidden = totalHidden || (node ? (await hiddenInTree(t, measures, r.unit.id, memo)).houses !== undefined : isSmall(r.houses));
+    return { ...r, houses: hidden ? null : r.houses };
+  }));
   return {
     ...stats,
     houses: totalHidden ? null : stats.houses,
-    byKind: breakdown(stats.byKind, (r) => r.kind),
-    byBeneficiary: breakdown(stats.byBeneficiary, (r) => r.beneficiaryStatus),
-    byWard: breakdown(stats.byWard, (r) => r.unit.id),
-    byStatus: stats.byStatus.map((r) => ({ ...r, supports: statuses.has(r.status) ? null : r.supports })),
+    byKind: breakdown(stats.byKind, 'kind.', (r) => r.kind),
+    byBeneficiary: breakdown(stats.byBeneficiary, 'beneficiary.', (r) => r.beneficiaryStatus),
+    byWard,
+    byStatus: stats.byStatus.map((r) => ({ ...r, supports: inTree[`status.${r.status}`] ? null : r.supports })),
     funding: totalHidden ? null : stats.funding,
   };
 }
