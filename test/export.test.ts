@@ -121,8 +121,9 @@ describe('CSV exports', () => {
 });
 
 describe('CSV exports where only registered operations run (trusted documents, as in production)', () => {
-  let p: TestSystem;
-  beforeAll(async () => { p = await testSystem({ trustedDocuments: true, introspection: false, explorer: false }); });
+  let p: Awaited<ReturnType<TestSystem['gateway']>>;
+  // a production-like gateway of its own over the shared system's subgraphs
+  beforeAll(async () => { p = await t.gateway({ trustedDocuments: true, introspection: false, explorer: false }); });
   afterAll(async () => { await p?.close(); });
 
   it.each(CASES)('%s: the same file as without trusted documents', async (name, params) => {
