@@ -43,6 +43,11 @@ class BufferedResponse implements SubgraphResponse {
 // web streams for a body that is one string each way)
 const agents = { 'http:': new Agent({ keepAlive: true, scheduling: 'lifo' }), 'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }) };
 const parsedUrls = new Map<string, URL>();
+let observer: ((url: string, bodyBytes: number) => void) | undefined;
+/** Calls `fn` with the URL and body size of every subgraph request (the bench's report of what the gateway sends). */
+export function observeSubgraphRequests(fn: ((url: string, bodyBytes: number) => void) | undefined): void {
+  observer = fn;
+}
 
 /**
  * One subgraph request by node:http, answered as a buffered response. Fails as Node's fetch does, so that callers
@@ -59,7 +64,9 @@ export function postToSubgraph(url: string, init: { method?: string; headers?: u
     const given = init.headers as Record<string, string> | Headers | undefined;
     if (given instanceof Headers) given.forEach((v, k) => { headers[k] = v; });
     else if (given) for (const [k, v] of Object.entries(given)) headers[k.toLowerCase()] = String(v);
-    headers['content-length'] = String(Buffer.byteLength(body));
+    const bytes = Buffer.byteLength(body);
+    headers['content-length'] = String(bytes);
+    observer?.(url, bytes);
     const secure = u.protocol === 'https:';
     const fail = (error: unknown) => reject(signal.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
     const req = (secure ? httpsRequest : httpRequest)({

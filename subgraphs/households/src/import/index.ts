@@ -13,10 +13,13 @@ import {
   type ChunkImporter, type Column, type HouseholdRef, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row,
 } from '@ansinh/server';
 import { bulkInsert, bulkUpdate, callerAreaCte, HOUSEHOLD_UNIT_KINDS, jsonUuids, rows, type Db, type RegistryFollower } from '@ansinh/db';
-import { publishRegistry } from '../domain/registry.js';
+import { publishStagedRegistry } from '../domain/registry.js';
 import type { HouseholdsDb } from '../context.js';
 import { assessments, households, members, povertyIndicators, povertyLines, povertyStandards, units, unitTotals } from '../db/schema.js';
 import { classify, type LoadedStandard } from '../domain/classify.js';
+
+/** Households whose registry facts are staged and copied at once (all in SQL: the size bounds a statement, not Node's memory). */
+const REGISTRY_PAGE = 50_000;
 
 /** How an importer names a household code it cannot use: the same whether it is absent or outside the caller's area. */
 export const NO_HOUSEHOLD = (code: string) => `no household ${code} in your area, stored or in the households file`;
@@ -312,15 +315,24 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   async end(tx: Db): Promise<void> {
     if (this.written) this.progress(`households subgraph: ${this.written.toLocaleString('en')} rows written`);
     if (!this.touchedTable) return;
+    const [{ total }] = await rows<{ total: number }>(tx, sql`select count(*)::int as total from pg_temp.import_touched`) as [{ total: number }];
     let after = '00000000-0000-0000-0000-000000000000';
     let done = 0;
-    for (;;) {
-      const page = (await rows<{ id: string }>(tx, sql`select id from pg_temp.import_touched where id > ${after}::uuid order by id limit 20000`)).map((r) => r.id);
-      if (!page.length) break;
-      await publishRegistry(tx as never, this.followers, page);
-      done += page.length;
+    while (done < total) {
+      // a page of the changed households, staged and copied by each follower in SQL (publishStagedRegistry)
+      let last: string | undefined;
+      let size = 0;
+      await publishStagedRegistry(tx as never, this.followers, async (ids) => {
+        const page = await rows<{ n: number; last: string | null }>(tx, sql`with page as (
+            insert into ${sql.raw(ids)} (id) select id from pg_temp.import_touched where id > ${after}::uuid order by id limit ${REGISTRY_PAGE} returning id)
+          select count(*)::int as n, max(id::text) as last from page`);
+        size = page[0]!.n;
+        last = page[0]!.last ?? undefined;
+      });
+      if (!size || !last) break;
+      done += size;
       this.progress(`programme subgraphs: ${done.toLocaleString('en')} households' registry facts copied`);
-      after = page.at(-1)!;
+      after = last;
     }
   }
 
