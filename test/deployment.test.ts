@@ -16,6 +16,7 @@ import { sha256 } from '@ansinh/gateway';
 import { TEST_JWT_SECRET } from './harness.js';
 import { INTEGRATOR_HP, token, upload } from './support/import.js';
 import { ROOT, start, type Started } from './support/processes.js';
+import { productionBuild } from './support/build.js';
 import { freePort } from './support/ports.js';
 
 const database = inject('database');
@@ -92,6 +93,8 @@ describe.skipIf(!enabled)('the compose deployment as processes', () => {
   }
 
   beforeAll(async () => {
+    // the image's build step (RUN pnpm build): its entry point is plain node on gateway/dist
+    await productionBuild();
     admin = postgres(server, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${dbName}`);
     const url = new URL(server);
@@ -137,7 +140,9 @@ describe.skipIf(!enabled)('the compose deployment as processes', () => {
     const commands = ours.map(([, s]) => s.command?.[0]).sort();
     expect(commands).toEqual(['credit', 'gateway', 'gateway', 'health', 'households', 'housing', 'import', 'migrate']);
     expect(services.find(([name]) => name === 'postgres')?.[1].image).toMatch(/^postgres:/);
-    expect(image.entrypoint).toEqual(['node', '--import', 'tsx', 'gateway/src/serve.ts']);
+    // plain node on the build the image makes (what beforeAll built here): no TypeScript compiled at start
+    expect(image.entrypoint).toEqual(['node', 'gateway/dist/serve.js']);
+    expect(readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8')).toMatch(/^RUN pnpm build\b/m);
     expect(gateways()).toHaveLength(2);
   });
 

@@ -67,6 +67,8 @@ export interface TestSystemOptions {
   rateLimit?: GatewayOptions['rateLimit'];
   corsOrigins?: string[];
   retry?: GatewayOptions['retry'];
+  /** PGlite: the folder the database is copied into (on a file system of the test's own), instead of a temporary one */
+  pgliteDir?: string;
 }
 
 /** What the gateway waits for each subgraph in tests unless a test asks for less. */
@@ -79,7 +81,7 @@ export async function testSystem(options: TestSystemOptions = {}): Promise<TestS
   let connection: Connection;
   let cleanup: () => void | Promise<void> = () => {};
   if (database.kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'ansinh-test-'));
+    const dir = options.pgliteDir ?? mkdtempSync(join(tmpdir(), 'ansinh-test-'));
     cpSync(options.data === 'reference' ? database.referenceTemplateDir : database.templateDir, dir, { recursive: true });
     connection = await connect({ dataDir: dir });
     cleanup = () => rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoData } from '@ansinh/demo-data';
 import { testSystem, type TestSystem } from './harness.js';
 import { INTEGRATOR_HP, token, upload } from './support/import.js';
 
@@ -198,6 +199,22 @@ describe('the example files', () => {
     expect(body.counts.loans).toEqual({ added: 0, changed: 1, unchanged: 1 });
     const res = await t.query(PICTURE, { code: 'HP-11410-90002' });
     expect(res.data.householdByCode.loans).toEqual([{ programme: 'NEAR_POOR', principal: 80000000, outstanding: 50000000 }]);
+  });
+});
+
+describe('a household the system already holds', () => {
+  it('is named by member position as in the members file: position 1 is the first member, the head', async () => {
+    // positions count from 1 in every file; the demo data counted from 0, so position 1 named the second member
+    const d = demoData();
+    const household = d.households.find((h) => d.members.some((m) => m.householdId === h.id))!;
+    const head = d.members.filter((m) => m.householdId === household.id).sort((a, b) => a.position - b.position)[0]!;
+    expect(head).toMatchObject({ position: 1, relationToHead: 'HEAD' });
+    const code = `VBSP-POS-${household.code}`;
+    const loans = csv('loan_code,household_code,borrower_position,programme,lender,principal,outstanding,disbursed_on,maturity_on,status', `${code},${household.code},1,NEAR_POOR,VBSP,40000000,40000000,2024-05-02,2029-05-02,ACTIVE`);
+    const { status, body } = await upload(t.url, { loans }, { token: token({ sub: 'admin', role: 'ADMIN' }) });
+    expect(status, JSON.stringify(body)).toBe(200);
+    const res = await t.query(`query ($code: String!) { householdByCode(code: $code) { loans { code borrower { fullName } } } }`, { code: household.code });
+    expect(res.data.householdByCode.loans.find((l: { code: string }) => l.code === code)).toEqual({ code, borrower: { fullName: head.fullName } });
   });
 });
 

@@ -2,11 +2,12 @@
  * Graceful shutdown, for real: the gateway runs as its own process (gateway/src/main.ts); SIGTERM arrives while
  * requests are in flight (its subgraph takes a while to answer), on kept-alive connections, one of them still being
  * uploaded. Every one is answered, a new connection is refused, and the process exits by itself with status 0.
- * Then `pnpm serve` (the documented command) is stopped as a supervisor does (SIGTERM to its process group) and as
- * `kill <pid of pnpm>` does: in both cases the server finishes and no process of it is left.
+ * Then `pnpm serve` (the documented production command: plain node on the build of `pnpm build`) starts, answers
+ * `/ready`, and is stopped as a supervisor does (SIGTERM to its process group) and as `kill <pid of pnpm>` does: in
+ * both cases the server finishes and no process of it is left.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_JWT_SECRET, tokenFor } from './harness.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { productionBuild } from './support/build.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const QUERY = '{ householdByCode(code: "27373-00012") { code } }';
@@ -132,6 +134,7 @@ function groupAlive(pgid: number): boolean {
 
 describe.skipIf(inject('database').kind !== 'pglite')('pnpm serve stopped by a supervisor', () => {
   const database = inject('database');
+  beforeAll(() => productionBuild(), 300_000);
   for (const how of ['the process group', 'pnpm alone'] as const) {
     it(`SIGTERM to ${how}: requests in flight answered, exit, no process left`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ansinh-shutdown-'));
@@ -151,9 +154,13 @@ describe.skipIf(inject('database').kind !== 'pglite')('pnpm serve stopped by a s
           pnpm.once('exit', () => reject(new Error(`pnpm serve exited early:\n${out}`)));
           setTimeout(() => reject(new Error(`pnpm serve did not start:\n${out}`)), 170_000);
         });
-        // the node process pnpm started (pnpm → node, as the script execs)
-        const server = Number(execFileSync('pgrep', ['-g', String(pnpm.pid), '-f', 'start-all.ts'], { encoding: 'utf8' }).trim().split('\n')[0]);
+        // the node process pnpm started (pnpm → node, as the script execs): plain node on the build, no TypeScript loader
+        const server = Number(execFileSync('pgrep', ['-g', String(pnpm.pid), '-f', 'start-all.js'], { encoding: 'utf8' }).trim().split('\n')[0]);
         expect(server).toBeGreaterThan(0);
+        expect(readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1)).toEqual(['gateway/dist/start-all.js']);
+        const ready = await fetch(new URL('/ready', url));
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).toMatchObject({ status: 'ready' });
         const authorization = `Bearer ${await tokenFor('ADMIN')}`;
         const requests = Array.from({ length: 5 }, () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query: QUERY }) }).then((res) => res.status, (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message));
         await new Promise((resolve) => setTimeout(resolve, 20));

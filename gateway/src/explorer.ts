@@ -5,7 +5,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
 const OPERATIONS_DIR = fileURLToPath(new URL('../operations/', import.meta.url));
 
@@ -123,7 +122,10 @@ const WELCOME = `<div id="ansinh-welcome"><h2>An Sinh Graph explorer</h2>
 with it, and every example tab sends it. The token stays in this browser (localStorage) until you choose <b>Forget</b>.
 <code>pnpm start</code> prints one per role; see docs/security.md.</p></div>`;
 
-export function explorerPage(): string {
+export async function explorerPage(): Promise<string> {
+  // loaded here, not at start: a 9 MB module whose compiling took a second of CPU of every gateway start, also
+  // where the explorer is off (production)
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   // the full picture first: it is what most people come to see
   const operations = exampleOperations().sort((a, b) => Number(b.name === 'HouseholdPicture') - Number(a.name === 'HouseholdPicture'));
   const first = operations[0];
@@ -152,9 +154,9 @@ export function explorerPage(): string {
 
 /** Serves the explorer where Apollo Server would serve its (CDN-loaded) landing page. */
 export function explorerPlugin(): ApolloServerPlugin {
-  const html = explorerPage();
   return {
     async serverWillStart() {
+      const html = await explorerPage();
       return { async renderLandingPage() { return { html }; } };
     },
   };

@@ -3,7 +3,7 @@ import { internalSecretFromEnv, onShutdown, routeConsoleToLog, startTracing } fr
 import { startGateway } from './gateway.js';
 
 routeConsoleToLog('gateway'); // JSON lines on stdout (log.ts)
-startTracing('gateway'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts)
+await startTracing('gateway'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts)
 
 const gateway = await startGateway({ host: process.env.HOST ?? '0.0.0.0', internalSecret: internalSecretFromEnv(false) });
 console.log(`gateway at ${gateway.url}, subgraphs: ${JSON.stringify(gateway.urls)}`);

@@ -1,7 +1,8 @@
 /**
  * One entry point for every process of a deployment, as the container image runs them:
  *
- *   node --import tsx gateway/src/serve.ts <role>
+ *   node gateway/dist/serve.js <role>              (the build of `pnpm build`, as the image runs it)
+ *   node --import tsx gateway/src/serve.ts <role>  (the sources)
  *
  * roles: gateway · households · credit · health · housing (a subgraph alone) · import (the HTTP import endpoint) ·
  * migrate (apply every subgraph's migrations, load the demo data when ANSINH_DEMO_DATA is on, exit) · all (the

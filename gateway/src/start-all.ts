@@ -6,7 +6,7 @@ import { authOptionsFromEnv, DEFAULT_MAX_TOKEN_LIFETIME, DEV_IDENTITIES, issueTo
 import { onShutdown, routeConsoleToLog, startTracing, startupFailed } from '@ansinh/server';
 
 routeConsoleToLog('ansinh'); // JSON lines on stdout (log.ts)
-startTracing('ansinh'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts)
+await startTracing('ansinh'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts)
 
 const started = Date.now();
 const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../.data/pglite', import.meta.url));

@@ -56,7 +56,7 @@ async function checkSchemas(connection: Connection, services: SubgraphService[])
 }
 
 routeConsoleToLog('import');
-startTracing('import');
+await startTracing('import');
 let url: string | undefined;
 try {
   url = sharedDatabaseUrl();

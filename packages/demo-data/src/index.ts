@@ -207,7 +207,8 @@ function buildMembers(rng: Random, householdId: string, size: number, province: 
     const dob = isoDate(Math.max(1925, birthYear), rng.int(1, 12), rng.int(1, 28));
     const centuryDigit = (Number(dob.slice(0, 4)) >= 2000 ? 2 : 0) + (gender === 'FEMALE' ? 1 : 0);
     members.push({
-      id: rng.uuid(), householdId, position,
+      // positions count from 1, as in the members file of an import (position 1–99), so an import can name a demo member
+      id: rng.uuid(), householdId, position: position + 1,
       fullName: relation === 'SPOUSE' || relation === 'OTHER' ? personName(rng, gender, rng.pick(FAMILY)) : personName(rng, gender, family),
       dateOfBirth: dob, gender, relationToHead: relation,
       nationalId: `0${province}${centuryDigit}${dob.slice(2, 4)}${String(rng.int(0, 999_999)).padStart(6, '0')}`,

@@ -66,7 +66,7 @@ function members(rng: Random, householdId: string, size: number, province: strin
     const fam = relation === 'SPOUSE' ? rng.pick(FAMILY) : family;
     const name = `${fam} ${rng.pick(gender === 'MALE' ? MIDDLE_MALE : MIDDLE_FEMALE)} ${rng.pick(gender === 'MALE' ? GIVEN_MALE : GIVEN_FEMALE)}`;
     out.push({
-      id: rng.uuid(), householdId, position, fullName: name.normalize('NFC'), dateOfBirth: dob, gender, relationToHead: relation,
+      id: rng.uuid(), householdId, position: position + 1, fullName: name.normalize('NFC'), dateOfBirth: dob, gender, relationToHead: relation,
       nationalId: `0${province}${(Number(dob.slice(0, 4)) >= 2000 ? 2 : 0) + (gender === 'FEMALE' ? 1 : 0)}${dob.slice(2, 4)}${String(rng.int(0, 999_999)).padStart(6, '0')}`,
       ethnicity: 'Kinh',
     });

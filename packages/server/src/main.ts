@@ -10,7 +10,7 @@ import { onShutdown, startupFailed } from './shutdown.js';
 export async function runSubgraph(factory: (connection: Connection) => SubgraphService, defaultPort: number): Promise<void> {
   const name = factory.name || 'subgraph';
   routeConsoleToLog(name); // JSON lines on stdout (log.ts)
-  startTracing(name); // when OTEL_EXPORTER_OTLP_ENDPOINT is set, before the schema is built (resolver spans)
+  await startTracing(name); // when OTEL_EXPORTER_OTLP_ENDPOINT is set, before the schema is built (resolver spans)
   const connection = await connect({
     url: process.env.DATABASE_URL,
     dataDir: process.env.DATABASE_URL ? undefined : (process.env.ANSINH_DATA_DIR ?? '.data/pglite'),

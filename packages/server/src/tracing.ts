@@ -8,11 +8,8 @@
  * No span carries a value: SQL spans have the statement with its placeholders, resolver spans the field's name.
  */
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StatementObserver } from '@ansinh/db';
 import type { ServiceMetrics } from './metrics.js';
@@ -30,9 +27,15 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
  * Starts the SDK for this process when tracing is configured (or an exporter is given, in tests): spans go to the
  * OTLP/HTTP endpoint in batches. Returns whether tracing is on. Call it before the servers start.
  */
-export function startTracing(serviceName: string, options: { exporter?: SpanExporter } = {}): boolean {
+export async function startTracing(serviceName: string, options: { exporter?: SpanExporter } = {}): Promise<boolean> {
   if (provider) return true;
   if (!options.exporter && !tracingConfigured()) return false;
+  // the SDK is loaded only when tracing is on: its modules took a good part of every start (docs/operations.md)
+  const [{ W3CTraceContextPropagator }, { OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, SimpleSpanProcessor }, { NodeTracerProvider }] = await Promise.all([
+    import('@opentelemetry/core'), import('@opentelemetry/exporter-trace-otlp-http'), import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/sdk-trace-node'),
+  ]);
+  if (provider) return true;
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || serviceName }),
     spanProcessors: [options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter())],

@@ -28,6 +28,20 @@ async function requireHousehold(ctx: Context, code: string): Promise<HouseholdMo
   return household;
 }
 
+/**
+ * The household as stored now, for an answer that replays a re-assignment: this request's earlier reads of it
+ * (its row, its unit changes, cached by the loaders before the first call with the key committed) are dropped,
+ * so a replay answers with the unit and the unit change the first call made, like the first answer.
+ */
+async function householdNow(ctx: Context, household: HouseholdModel): Promise<HouseholdModel> {
+  ctx.loaders.unitChangesOfHousehold.clear(household.id);
+  ctx.loaders.household.clear(household.id);
+  ctx.loaders.householdByCode.clear(household.code);
+  // the household was found in the caller's area above; the first call moved it only within that area
+  const [now] = await ctx.db.select().from(households).where(eq(households.id, household.id));
+  return now!;
+}
+
 const required = (value: string, field: string) => {
   if (!value.trim()) throw badInput(`"input.${field}" must not be empty`, `input.${field}`);
   return value.trim();
@@ -86,7 +100,7 @@ export const mutationResolvers: Resolvers = {
       // the stored result is the household's id: its row is read afresh (a replay answers with the household now)
       const claim = { key: idempotencyKey, operation: 'households.reassignHousehold', input };
       const replay = await replayOf<{ householdId: string }>(ctx.db, 'households', claim);
-      if (replay) return household;
+      if (replay) return householdNow(ctx, household);
       const effectiveOn = toIsoDate(input.effectiveOn);
       const recordedBy = required(input.recordedBy, 'recordedBy');
       const target = await unitOn(ctx.db, input.unitCode, effectiveOn);
@@ -117,9 +131,7 @@ export const mutationResolvers: Resolvers = {
         return { householdId: household.id };
       }));
       // a concurrent call with the same key that waited for the first: the household as that one left it
-      if (changed) return changed;
-      const [now] = await ctx.db.select().from(households).where(eq(households.id, household.id));
-      return now!;
+      return changed ?? householdNow(ctx, household);
     },
   },
 };
