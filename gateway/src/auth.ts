@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { hmacKey, HttpError, isRole, ROLES, type Role } from '@ansinh/server';
 
 /** The development secret `pnpm start` uses when JWT_SECRET is not set (never in production). */
@@ -91,15 +92,36 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   }
   const maxLifetime = options.maxTokenLifetime ?? DEFAULT_MAX_TOKEN_LIFETIME;
   if (!Number.isSafeInteger(maxLifetime) || maxLifetime < 1) throw new Error(`maxTokenLifetime must be a positive number of seconds, got ${maxLifetime}`);
+  // Tokens verified in full, by their text, for at most VERIFIED_TOKEN_TTL_MS: a client sends the same bearer token
+  // with every request, and verifying its signature again each time was most of the gateway's CPU on a small query.
+  // Only what changes with the clock is checked again on a hit (exp, the token's age); a bad token is never kept.
+  // (A key dropped from a remote JWKS is honoured longer by jose's own key cache, 10 min, than by this one.)
+  const verified = new LRUCache<string, { identity: Identity; exp: number; iat: number; until: number }>({ max: VERIFIED_TOKENS });
   return async (req) => {
     const header = req.headers.authorization;
     if (!header) throw unauthenticated('Authentication required: send "Authorization: Bearer <token>"');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+    const token = match[1]!;
+    const known = verified.get(token);
+    if (known && Date.now() < known.until) {
+      const now = Date.now() / 1000;
+      // jose's own checks and messages: exp (with the skew), maxTokenAge (iat with the skew)
+      if (known.exp <= now - CLOCK_SKEW) throw unauthenticated('The token has expired');
+      if (now - known.iat - CLOCK_SKEW > maxLifetime) throw unauthenticated('The token\'s claims are not valid: "iat" claim timestamp check failed (too far in the past)');
+      // a fresh object per request: the gateway keys its per-request internal token by it (gateway.ts)
+      return { ...known.identity, units: [...known.identity.units] };
+    }
+    const result = await verifyFully(token);
+    verified.set(token, { identity: { ...result.identity, units: [...result.identity.units] }, exp: result.exp, iat: result.iat, until: Date.now() + VERIFIED_TOKEN_TTL_MS });
+    return result.identity;
+  };
+
+  async function verifyFully(token: string): Promise<{ identity: Identity; exp: number; iat: number }> {
     let payload;
     try {
       // maxTokenAge makes jose require `iat`, refuse one older than that and one in the future (beyond the skew)
-      ({ payload } = await jwtVerify(match[1]!, (hmac ? await hmac : key) as Uint8Array, {
+      ({ payload } = await jwtVerify(token, (hmac ? await hmac : key) as Uint8Array, {
         algorithms, issuer: options.issuer, audience: options.audience, requiredClaims: ['exp', 'sub', 'iat'],
         maxTokenAge: maxLifetime, clockTolerance: CLOCK_SKEW,
       }));
@@ -131,9 +153,13 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     }
     const areaRole = payload.role !== 'ADMIN' && payload.role !== 'ANALYST';
     if (areaRole && units.length === 0) throw unauthenticated(`A ${payload.role} token needs the "units" of its area`);
-    return { sub: payload.sub, role: payload.role, units: units as string[] };
-  };
+    return { identity: { sub: payload.sub, role: payload.role, units: units as string[] }, exp, iat };
+  }
 }
+
+/** How many verified tokens the gateway keeps, and for how long each (then it verifies the token in full again). */
+export const VERIFIED_TOKENS = 10_000;
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
 
 /** Issues an HS256 token (development and tests; production tokens come from the identity provider). */
 export async function issueToken(identity: Identity, secret: string, options: { expiresIn?: string; issuer?: string; audience?: string } = {}): Promise<string> {

@@ -12,6 +12,6 @@ export * from './import/orchestrator.js';
 export { importAuthenticator, IMPORT_ROLES } from './import/auth.js';
 export { importRoute } from './import/route.js';
 export { checkSchemas, currentSchemas, release as releaseSchemas, type IntendedChange } from './schema-check.js';
-export { isIdempotent, subgraphFetcher } from './fetch.js';
+export { isIdempotent, observeSubgraphRequests, subgraphFetcher } from './fetch.js';
 export { rateLimitFromEnv, type RateLimit } from './ratelimit.js';
 export { REPORTS, exportRoutes } from './export.js';

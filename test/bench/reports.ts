@@ -8,7 +8,7 @@
  * `measureReports` is what `pnpm bench` (run.ts) calls.
  */
 import { connect } from '@ansinh/db';
-import { issueToken, startSystem, SUBGRAPHS, type SubgraphName } from '@ansinh/gateway';
+import { issueToken, observeSubgraphRequests, startSystem, SUBGRAPHS, type SubgraphName } from '@ansinh/gateway';
 import { log } from '@ansinh/server';
 import { provinceWards, PROVINCE } from './generate.js';
 
@@ -51,6 +51,8 @@ export function reportCases(units = benchUnits(), household = 'BENCH-0000002'): 
       { name: `housingStatistics ${level}`, query: `{ housingStatistics(unitCode: "${code}", from: "2025-01-01", to: "2025-12-31") { __typename } }` },
       { name: `gapStatistics ${level}`, query: `{ gapStatistics(unitCode: "${code}", on: "2025-12-31") { households householdsWithGaps byKind { kind households } } }` },
     ]),
+    // the same search at each level: a post-reform unit rolls up the old units it was made of (docs/areas.md)
+    ...levels.map(([level, code]) => ({ name: `searchHouseholds ${level}`, query: `{ searchHouseholds(text: "nguyen", unitCode: "${code}", first: 20) { code unit { code } } }` })),
     { name: 'household page', query: `{ householdByCode(code: "${household}") { ${PAGE} } }` },
     { name: 'full picture', query: `{ householdByCode(code: "${household}") { ${PICTURE} } }` },
   ];
@@ -65,16 +67,14 @@ export async function measureReports(options: { url: string; runs?: number; warm
   log.level = 'warn';
   const connection = await connect({ url: options.url, max: 8 });
   const secret = 'bench-secret-of-the-reports-benchmark-only';
-  // the size of every request body the gateway sends a subgraph (its fetches use the global fetch)
+  // the size of every request body the gateway sends a subgraph (gateway/src/fetch.ts tells)
   const bodies = new Map<string, number>();
   const realFetch = globalThis.fetch;
   const ports = new Map<string, SubgraphName>();
-  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const name = ports.get(url.port);
-    if (name && typeof init?.body === 'string') bodies.set(name, Math.max(bodies.get(name) ?? 0, Buffer.byteLength(init.body)));
-    return realFetch(input, init);
-  }) as typeof fetch;
+  observeSubgraphRequests((url, bytes) => {
+    const name = ports.get(new URL(url).port);
+    if (name) bodies.set(name, Math.max(bodies.get(name) ?? 0, bytes));
+  });
   const system = await startSystem({
     connection, port: 0, subgraphBasePort: 0, demo: false, auth: { jwtSecret: secret }, trustedDocuments: false,
     explorer: false, introspection: true, timeouts: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, 120_000])), rateLimit: null, corsOrigins: [],
@@ -106,7 +106,7 @@ export async function measureReports(options: { url: string; runs?: number; warm
       options.progress?.(formatResult(r));
     }
   } finally {
-    globalThis.fetch = realFetch;
+    observeSubgraphRequests(undefined);
     await system.close();
     await connection.close();
     log.level = previousLevel;
@@ -125,6 +125,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!url) throw new Error('usage: node --import tsx test/bench/reports.ts DATABASE_URL [runs]');
   const { execSync } = await import('node:child_process');
   console.log(`load: ${execSync('uptime').toString().trim()}`);
-  await measureReports({ url, runs: Number(runs ?? 30), progress: (line) => console.log(line) });
+  // REPORT_CASES=search,household: only the cases whose name contains one of these
+  const only = process.env.REPORT_CASES?.split(',');
+  const cases = only ? reportCases().filter((c) => only.some((w) => c.name.includes(w))) : undefined;
+  await measureReports({ url, runs: Number(runs ?? 30), cases, progress: (line) => console.log(line) });
   console.log(`load: ${execSync('uptime').toString().trim()}`);
 }

@@ -58,10 +58,12 @@ export const PICTURE = `query BenchPicture($unitCode: String!, $first: Int!) {
 export const SMALL = 'query BenchSmall($code: String!) { householdByCode(code: $code) { code address } }';
 
 interface Operation { name: string; body: string }
-const operations: Operation[] = [
+const allOperations: Operation[] = [
   { name: 'small query', body: JSON.stringify({ query: SMALL, operationName: 'BenchSmall', variables: { code: 'BENCH-0000001' } }) },
   { name: '50-household picture', body: JSON.stringify({ query: PICTURE, operationName: 'BenchPicture', variables: { unitCode: BENCH_UNIT, first: 50 } }) },
 ];
+/** BENCH_OPERATIONS=small (or picture): measure only that one in the peers phase (a profile of one operation) */
+const operations = env.BENCH_OPERATIONS ? allOperations.filter((o) => env.BENCH_OPERATIONS!.split(',').some((w) => o.name.includes(w))) : allOperations;
 
 // ---- processes ---------------------------------------------------------------------------------------------------
 
@@ -113,7 +115,8 @@ export async function startPeers(databaseUrl: string) {
   const hivePackage = require.resolve('@graphql-hive/gateway/package.json');
   const hiveBin = join(dirname(hivePackage), (JSON.parse(readFileSync(hivePackage, 'utf8')) as { bin: Record<string, string> }).bin['hive-gateway']!);
   const peers = [
-    launch('(a) ours', ['--import', 'tsx', 'gateway/src/main.ts'], { ...subgraphUrls, PORT: String(base), HOST: '127.0.0.1', ANSINH_TRUSTED_DOCUMENTS: 'off', ANSINH_RATE_LIMIT: 'off' }, `http://127.0.0.1:${base}/`),
+    // BENCH_CPU_PROF=DIR: our gateway writes a V8 CPU profile there when it stops (node --cpu-prof)
+    launch('(a) ours', [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'gateway/src/main.ts'], { ...subgraphUrls, PORT: String(base), HOST: '127.0.0.1', ANSINH_TRUSTED_DOCUMENTS: 'off', ANSINH_RATE_LIMIT: 'off' }, `http://127.0.0.1:${base}/`),
     launch('(b) @apollo/gateway', ['--import', 'tsx', 'test/bench/apollo-gateway.ts'], { ...subgraphUrls, PORT: String(base + 1) }, `http://127.0.0.1:${base + 1}/`),
     launch('(c) Hive Gateway', [hiveBin, 'supergraph', join(ROOT, 'supergraph.graphql'), '-c', 'gateway/hive/gateway.config.ts', '--port', String(base + 2), '--host', '127.0.0.1'], subgraphUrls, `http://127.0.0.1:${base + 2}/graphql`),
     launch('(d) floor', ['--import', 'tsx', 'test/bench/floor.ts'], { DATABASE_URL: databaseUrl, PORT: String(base + 3) }, `http://127.0.0.1:${base + 3}/`),
@@ -181,7 +184,7 @@ async function measurePeers(p: Awaited<ReturnType<typeof startPeers>>, authoriza
   // the same picture from every peer: households, members, cards, loans and supports counted
   const shape = (data: any) => (data?.households?.edges ?? []).map((e: any) => [e.node.code, e.node.members?.length, e.node.members?.reduce((n: number, m: any) => n + (m.insuranceCards?.length ?? 0), 0), e.node.loans?.length, e.node.housingSupports?.length].join(':')).join(' ');
   const pictures = await Promise.all(p.peers.map(async (peer) => {
-    const res = await fetch(peer.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: operations[1]!.body });
+    const res = await fetch(peer.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: allOperations[1]!.body });
     const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
     if (body.errors) throw new Error(`${peer.name} answered the picture with errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
     return shape(body.data);
@@ -235,12 +238,13 @@ async function measurePeers(p: Awaited<ReturnType<typeof startPeers>>, authoriza
     const [a, b, c, d] = p.peers.map((x) => rate(op.name, x.name));
     console.log(`ratios: (a)/(b) ${(a! / b!).toFixed(2)}  (a)/(c) ${(a! / c!).toFixed(2)}  (a)/(d) ${(a! / d!).toFixed(2)}`);
   }
-  return { sustainable: rate(operations[1]!.name, p.peers[0]!.name) };
+  const picture = results.get(`${allOperations[1]!.name}|${p.peers[0]!.name}`);
+  return { sustainable: picture ? picture.ok / picture.seconds : 0 };
 }
 
 /** Goodput (complete answers per second) of one peer at 0.5×, 1× and 2× a load, open loop. */
 async function goodput(peer: Proc, authorization: string, sustainable: number) {
-  const op = operations[1]!;
+  const op = allOperations[1]!;
   console.log(`\ngoodput of ${peer.name} on the ${op.name}, open loop, ${seconds * 2} s per step (sustainable: ${sustainable.toFixed(1)} req/s)`);
   const rows: Record<string, Record<string, string>> = {};
   let peak = 0;

@@ -56,10 +56,26 @@ export interface RegistryExtract {
   reviews: { householdId: string; reviewYear: number; assessedOn: string; status: string; deprivedIndicators: string[]; persons: number }[];
 }
 
+/**
+ * The registry's facts about a set of households, staged by the households subgraph in temporary tables of the
+ * writing transaction (a bulk import): `ids` the households replaced, and their households, placements, members and
+ * reviews, with the columns of the `registry_*` tables. Followers copy them with one INSERT … SELECT each, so the
+ * facts cross from Node to PostgreSQL not at all, instead of three times as JSON.
+ */
+export const STAGED_REGISTRY = {
+  ids: 'pg_temp.registry_stage_ids',
+  households: 'pg_temp.registry_stage_households',
+  placements: 'pg_temp.registry_stage_placements',
+  members: 'pg_temp.registry_stage_members',
+  reviews: 'pg_temp.registry_stage_reviews',
+} as const;
+
 /** A programme subgraph's copy of the registry: written in the registry's own transaction (`tx`). */
 export interface RegistryFollower {
   name: string;
   write(tx: Db<any>, extract: RegistryExtract): Promise<void>;
+  /** replaces the copy of the households staged in STAGED_REGISTRY's tables (same transaction) */
+  writeStaged?(tx: Db<any>): Promise<void>;
   /** whether the copy holds nothing yet (a follower added to a running registry gets a full copy) */
   isEmpty(): Promise<boolean>;
 }
@@ -80,15 +96,43 @@ export async function writeRegistry(tx: Db<any>, pgSchema: string, tables: Retur
   await bulkInsert(tx, tables.registryReviews, extract.reviews);
 }
 
+/** Replaces the copy of the households staged in STAGED_REGISTRY's temporary tables: set-based, nothing through Node. */
+export async function writeStagedRegistry(tx: Db<any>, pgSchema: string): Promise<void> {
+  const t = (name: string) => tableOf(pgSchema, name);
+  const ids = sql.raw(STAGED_REGISTRY.ids);
+  await tx.execute(sql`delete from ${t('registry_households')} where id in (select id from ${ids})`);
+  for (const name of ['registry_placements', 'registry_members', 'registry_reviews']) await tx.execute(sql`delete from ${t(name)} where household_id in (select id from ${ids})`);
+  await tx.execute(sql`insert into ${t('registry_households')} (id, unit_id) select id, unit_id from ${sql.raw(STAGED_REGISTRY.households)}`);
+  await tx.execute(sql`insert into ${t('registry_placements')} (household_id, unit_id, valid_from, valid_to) select household_id, unit_id, valid_from, valid_to from ${sql.raw(STAGED_REGISTRY.placements)}`);
+  await tx.execute(sql`insert into ${t('registry_members')} (id, household_id) select id, household_id from ${sql.raw(STAGED_REGISTRY.members)}`);
+  await tx.execute(sql`insert into ${t('registry_reviews')} (household_id, review_year, assessed_on, status, deprived_indicators, persons) select household_id, review_year, assessed_on, status, deprived_indicators, persons from ${sql.raw(STAGED_REGISTRY.reviews)}`);
+}
+
 /** A uuid[] from a list, as one parameter (a JSON text), whatever its length. */
 export function jsonUuids(ids: readonly string[]): SQL {
   return sql`array(select value::uuid from json_array_elements_text(${JSON.stringify(ids)}::json))`;
 }
 
+/**
+ * `column = any(…)` of a uuid list (`inUuids`) or a text list (`inTexts`), the list one JSON parameter. For the bulk
+ * import's look-ups instead of drizzle's `inArray`: with the values written into the statement as literals and no
+ * planner statistics yet (tables filled by the running import), PostgreSQL estimates 20,000 literals to match the
+ * whole table and scans all of it for every chunk, quadratic in the import's size; an array computed by the
+ * statement is planned as a few index look-ups.
+ */
+export function inUuids(column: SQL.Aliased | AnyColumnLike, ids: readonly string[]): SQL {
+  return sql`${column} = any(${jsonUuids(ids)})`;
+}
+export function inTexts(column: SQL.Aliased | AnyColumnLike, values: readonly string[]): SQL {
+  return sql`${column} = any(array(select json_array_elements_text(${JSON.stringify(values)}::json)))`;
+}
+type AnyColumnLike = import('drizzle-orm').Column;
+
 export function registryFollower(db: Db<any>, pgSchema: string, tables: ReturnType<typeof registryTables>): RegistryFollower {
   return {
     name: pgSchema,
     write: (tx, extract) => writeRegistry(tx, pgSchema, tables, extract),
+    writeStaged: (tx) => writeStagedRegistry(tx, pgSchema),
     isEmpty: async () => (await rows<{ n: number }>(db, sql`select count(*)::int as n from (select 1 from ${tableOf(pgSchema, 'registry_households')} limit 1) x`))[0]!.n === 0,
   };
 }

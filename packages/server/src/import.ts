@@ -139,55 +139,72 @@ export async function readChunks<T>(
 ): Promise<void> {
   let rows: Row<T>[] = [];
   let header: string[] | undefined;
+  // read-ahead: the next chunk is parsed and checked while the last one is written (at most two chunks in memory);
+  // chunks are still handed over one at a time, in order
+  let writing: Promise<void> | undefined;
+  let failed: { error: unknown } | undefined;
+  const hand = async (chunk: Row<T>[]) => {
+    if (writing) await writing;
+    if (failed) throw failed.error;
+    writing = onChunk(chunk).catch((error) => { failed = { error }; });
+  };
   let index: number[] = [];
   let positions = new Map<string, number>();
   let count = 0;
-  for await (const { record, info } of records) {
-    if (!header) {
-      header = record.map((h) => h.trim());
-      const problems = issues.length;
-      // an optional column may be left out of the header: its cells are then empty
-      for (const c of columns) if (!c.optional && !header.includes(c.name)) issues.push({ file, line: 1, column: c.name, value: '', reason: 'column missing from the header' });
-      for (const h of header) if (!columns.some((c) => c.name === h)) issues.push({ file, line: 1, column: h, value: h, reason: `unknown column (expected ${columns.map((c) => c.name).join(', ')})` });
-      if (issues.length > problems) return; // a wrong header makes every row unreadable: reported once
-      index = columns.map((c) => header!.indexOf(c.name));
-      positions = new Map(columns.map((c, i) => [c.name, index[i]!]));
-      continue;
-    }
-    const line = info.lines;
-    count += 1;
-    if (progress && count % 100_000 === 0) progress(`${file}: read ${count.toLocaleString('en')} rows`);
-    if (record.length !== header.length) {
-      issues.push({ file, line, column: '', value: record.join(','), reason: `has ${record.length} cells, the header has ${header.length}` });
-      continue;
-    }
-    const value: Record<string, unknown> = {};
-    let bad = false;
-    for (let i = 0; i < columns.length; i++) {
-      const c = columns[i]!;
-      const text = index[i]! < 0 ? '' : (record[index[i]!] ?? '').trim();
-      if (text === '') {
-        if (c.optional) { value[c.name] = null; continue; }
-        issues.push({ file, line, column: c.name, value: text, reason: 'required' });
-        bad = true;
+  try {
+    for await (const { record, info } of records) {
+      if (!header) {
+        header = record.map((h) => h.trim());
+        const problems = issues.length;
+        // an optional column may be left out of the header: its cells are then empty
+        for (const c of columns) if (!c.optional && !header.includes(c.name)) issues.push({ file, line: 1, column: c.name, value: '', reason: 'column missing from the header' });
+        for (const h of header) if (!columns.some((c) => c.name === h)) issues.push({ file, line: 1, column: h, value: h, reason: `unknown column (expected ${columns.map((c) => c.name).join(', ')})` });
+        if (issues.length > problems) return; // a wrong header makes every row unreadable: reported once
+        index = columns.map((c) => header!.indexOf(c.name));
+        positions = new Map(columns.map((c, i) => [c.name, index[i]!]));
         continue;
       }
-      const parsed = c.parse(text);
-      if (parsed.ok) value[c.name] = parsed.value;
-      else {
-        issues.push({ file, line, column: c.name, value: text, reason: parsed.reason });
-        bad = true;
+      const line = info.lines;
+      count += 1;
+      if (progress && count % 100_000 === 0) progress(`${file}: read ${count.toLocaleString('en')} rows`);
+      if (record.length !== header.length) {
+        issues.push({ file, line, column: '', value: record.join(','), reason: `has ${record.length} cells, the header has ${header.length}` });
+        continue;
+      }
+      const value: Record<string, unknown> = {};
+      let bad = false;
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i]!;
+        const text = index[i]! < 0 ? '' : (record[index[i]!] ?? '').trim();
+        if (text === '') {
+          if (c.optional) { value[c.name] = null; continue; }
+          issues.push({ file, line, column: c.name, value: text, reason: 'required' });
+          bad = true;
+          continue;
+        }
+        const parsed = c.parse(text);
+        if (parsed.ok) value[c.name] = parsed.value;
+        else {
+          issues.push({ file, line, column: c.name, value: text, reason: parsed.reason });
+          bad = true;
+        }
+      }
+      if (!bad) rows.push(new Row(line, value as T, record, positions));
+      if (rows.length >= size) {
+        const chunk = rows;
+        rows = [];
+        await hand(chunk);
       }
     }
-    if (!bad) rows.push(new Row(line, value as T, record, positions));
-    if (rows.length >= size) {
-      const chunk = rows;
-      rows = [];
-      await onChunk(chunk);
-    }
+  } catch (error) {
+    // a file that cannot be read further: the chunk being written finishes first (no statement outlives the transaction)
+    if (writing) await writing;
+    throw error;
   }
   if (!header) issues.push({ file, line: 1, column: '', value: '', reason: 'the file is empty (a header row is required)' });
-  if (rows.length) await onChunk(rows);
+  if (rows.length) await hand(rows);
+  if (writing) await writing;
+  if (failed) throw failed.error;
 }
 
 /** Reads a whole (small) CSV file: `readChunks` into one list of good rows. */

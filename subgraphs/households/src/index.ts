@@ -16,4 +16,4 @@ export const households = defineSubgraph({
   afterPrepare: giveFollowersTheirCopy,
 });
 export * from './import/index.js';
-export { publishRegistry, copyRegistry, registryExtract } from './domain/registry.js';
+export { publishRegistry, publishStagedRegistry, copyRegistry, registryExtract } from './domain/registry.js';

@@ -10,8 +10,8 @@
  * Checked and written a chunk at a time in the import's one transaction (the scaffold in packages/server, `runImport`).
  */
 import { randomUUID } from 'node:crypto';
-import { bulkInsert, bulkUpdate, jsonUuids, type Db } from '@ansinh/db';
-import { inArray, sql } from 'drizzle-orm';
+import { bulkInsert, bulkUpdate, jsonUuids, type Db, inUuids } from '@ansinh/db';
+import { sql } from 'drizzle-orm';
 import {
   cell, emptyCounts, sameFields,
   type ChunkImporter, type Column, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row } from '@ansinh/server';
@@ -156,7 +156,7 @@ export class CreditImport implements ChunkImporter<CreditKind> {
     const refs = await context.households(tx, [...new Set(first.map((r) => r.value.household_code))]);
     const householdIds = [...new Set([...refs.values()].map((r) => r.id))];
     const stored = new Map<string, LoanModel>();
-    if (householdIds.length) for (const l of await tx.select().from(loans).where(inArray(loans.householdId, householdIds))) stored.set(`${l.householdId}|${l.code}`, l);
+    if (householdIds.length) for (const l of await tx.select().from(loans).where(inUuids(loans.householdId, householdIds))) stored.set(`${l.householdId}|${l.code}`, l);
     const insert: { loan: LoanModel; moves: Movement[] }[] = [];
     const update: { loan: LoanModel; moves: Movement[] }[] = [];
     for (const row of first) {

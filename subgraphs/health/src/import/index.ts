@@ -7,8 +7,8 @@
  * (the national rules and its province's, cards.ts), the rules of this import included.
  */
 import { randomUUID } from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
-import { bulkInsert, bulkUpdate, jsonUuids, rows, type Db } from '@ansinh/db';
+import { sql } from 'drizzle-orm';
+import { bulkInsert, bulkUpdate, jsonUuids, rows, type Db, inUuids } from '@ansinh/db';
 import {
   cell, emptyCounts, sameFields,
   type ChunkImporter, type Column, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row } from '@ansinh/server';
@@ -110,10 +110,10 @@ export class HealthImport implements ChunkImporter<HealthKind> {
     const refs = await context.households(tx, [...new Set(first.map((r) => r.value.household_code))]);
     const memberIds = [...new Set([...refs.values()].flatMap((r) => [...r.members.values()]))];
     const stored = new Map<string, CardModel>();
-    if (memberIds.length) for (const c of await tx.select().from(insuranceCards).where(inArray(insuranceCards.memberId, memberIds))) stored.set(`${c.memberId}|${c.cardNumber}`, c);
+    if (memberIds.length) for (const c of await tx.select().from(insuranceCards).where(inUuids(insuranceCards.memberId, memberIds))) stored.set(`${c.memberId}|${c.cardNumber}`, c);
     const storedLayers = new Map<string, SupportLayerModel[]>();
     const storedIds = [...stored.values()].map((c) => c.id);
-    if (storedIds.length) for (const l of await tx.select().from(supportLayers).where(inArray(supportLayers.cardId, storedIds))) storedLayers.set(l.cardId!, [...(storedLayers.get(l.cardId!) ?? []), l]);
+    if (storedIds.length) for (const l of await tx.select().from(supportLayers).where(inUuids(supportLayers.cardId, storedIds))) storedLayers.set(l.cardId!, [...(storedLayers.get(l.cardId!) ?? []), l]);
     const provinces = await this.provinces(tx, [...new Set([...refs.values()].map((r) => r.unitId))]);
     const bhyt = [...this.rules.values()].filter((r) => r.scheme === 'BHYT');
     const insert: { card: CardModel; layers: SupportLayerModel[] }[] = [];

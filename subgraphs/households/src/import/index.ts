@@ -7,16 +7,19 @@
  * `householdRefs` (no SQL across schemas). The changed households reach the registry's followers at the end.
  */
 import { randomUUID } from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import {
   cell, emptyCounts,
   type ChunkImporter, type Column, type HouseholdRef, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row,
 } from '@ansinh/server';
-import { bulkInsert, bulkUpdate, callerAreaCte, holdsHouseholds, jsonUuids, rows, type Db, type RegistryFollower } from '@ansinh/db';
-import { publishRegistry } from '../domain/registry.js';
+import { bulkInsert, bulkUpdate, callerAreaCte, holdsHouseholds, inTexts, inUuids, jsonUuids, rows, type Db, type RegistryFollower } from '@ansinh/db';
+import { publishStagedRegistry } from '../domain/registry.js';
 import type { HouseholdsDb } from '../context.js';
 import { assessments, households, members, povertyIndicators, povertyLines, povertyStandards, units, unitTotals } from '../db/schema.js';
 import { classify, type LoadedStandard } from '../domain/classify.js';
+
+/** Households whose registry facts are staged and copied at once (all in SQL: the size bounds a statement, not Node's memory). */
+const REGISTRY_PAGE = 50_000;
 
 /** How an importer names a household code it cannot use: the same whether it is absent or outside the caller's area. */
 export const NO_HOUSEHOLD = (code: string) => `no household ${code} in your area, stored or in the households file`;
@@ -137,7 +140,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   /** The stored households (this import's earlier chunks included) of these codes, by code. */
   private async stored(tx: Db, codes: string[]): Promise<Map<string, HouseholdRow>> {
     if (!codes.length) return new Map();
-    return new Map((await tx.select().from(households).where(inArray(households.code, [...new Set(codes)]))).map((h) => [h.code, h]));
+    return new Map((await tx.select().from(households).where(inTexts(households.code, [...new Set(codes)]))).map((h) => [h.code, h]));
   }
 
   /** Remembers the households a chunk changed (a temporary table of the transaction): their registry facts are copied at the end. */
@@ -206,7 +209,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
       (earlier, code) => `household ${code} already has its head on line ${earlier.line}`)) refused.delete(r);
     const ids = [...new Set(known.map((r) => found.get(r.value.household_code)!.id))];
     const stored = new Map<string, MemberRow>();
-    if (ids.length) for (const m of await tx.select().from(members).where(inArray(members.householdId, ids))) stored.set(`${m.householdId}#${m.position}`, m);
+    if (ids.length) for (const m of await tx.select().from(members).where(inUuids(members.householdId, ids))) stored.set(`${m.householdId}#${m.position}`, m);
     const insert: MemberRow[] = [];
     const update: MemberRow[] = [];
     for (const row of known) {
@@ -233,7 +236,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
     // nhân khẩu by default: the household's members, stored or written earlier in this import
     const persons = new Map<string, number>();
     if (ids.length) {
-      for (const a of await tx.select().from(assessments).where(inArray(assessments.householdId, ids))) stored.set(`${a.householdId}#${a.reviewYear}#${a.kind}#${a.assessedOn}`, a);
+      for (const a of await tx.select().from(assessments).where(inUuids(assessments.householdId, ids))) stored.set(`${a.householdId}#${a.reviewYear}#${a.kind}#${a.assessedOn}`, a);
       for (const c of await rows<{ id: string; n: number }>(tx, sql`select household_id as id, count(*)::int as n from households.members where household_id = any(${uuids(ids)}) group by household_id`)) persons.set(c.id, c.n);
     }
     const insert: AssessmentRow[] = [];
@@ -312,15 +315,24 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   async end(tx: Db): Promise<void> {
     if (this.written) this.progress(`households subgraph: ${this.written.toLocaleString('en')} rows written`);
     if (!this.touchedTable) return;
+    const [{ total }] = await rows<{ total: number }>(tx, sql`select count(*)::int as total from pg_temp.import_touched`) as [{ total: number }];
     let after = '00000000-0000-0000-0000-000000000000';
     let done = 0;
-    for (;;) {
-      const page = (await rows<{ id: string }>(tx, sql`select id from pg_temp.import_touched where id > ${after}::uuid order by id limit 20000`)).map((r) => r.id);
-      if (!page.length) break;
-      await publishRegistry(tx, this.followers, page);
-      done += page.length;
+    while (done < total) {
+      // a page of the changed households, staged and copied by each follower in SQL (publishStagedRegistry)
+      let last: string | undefined;
+      let size = 0;
+      await publishStagedRegistry(tx, this.followers, async (ids) => {
+        const page = await rows<{ n: number; last: string | null }>(tx, sql`with page as (
+            insert into ${sql.raw(ids)} (id) select id from pg_temp.import_touched where id > ${after}::uuid order by id limit ${REGISTRY_PAGE} returning id)
+          select count(*)::int as n, max(id::text) as last from page`);
+        size = page[0]!.n;
+        last = page[0]!.last ?? undefined;
+      });
+      if (!size || !last) break;
+      done += size;
       this.progress(`programme subgraphs: ${done.toLocaleString('en')} households' registry facts copied`);
-      after = page.at(-1)!;
+      after = last;
     }
   }
 
@@ -330,7 +342,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
     if (!found.size) return new Map();
     const byHousehold = new Map<string, Map<number, string>>();
     // grouped once: a lookup per household would make the import quadratic in the households it names
-    for (const m of await tx.select({ id: members.id, householdId: members.householdId, position: members.position }).from(members).where(inArray(members.householdId, [...found.values()].map((h) => h.id)))) {
+    for (const m of await tx.select({ id: members.id, householdId: members.householdId, position: members.position }).from(members).where(inUuids(members.householdId, [...found.values()].map((h) => h.id)))) {
       (byHousehold.get(m.householdId) ?? byHousehold.set(m.householdId, new Map()).get(m.householdId)!).set(m.position, m.id);
     }
     return new Map([...found].map(([code, h]) => [code, { id: h.id, unitId: h.unitId, areaType: h.areaType, members: byHousehold.get(h.id) ?? new Map() } satisfies Ref]));

@@ -6,8 +6,8 @@
  * households of the caller's area). Checked and written a chunk at a time in the import's one transaction (`runImport`).
  */
 import { randomUUID } from 'node:crypto';
-import { bulkInsert, bulkUpdate, jsonUuids, type Db } from '@ansinh/db';
-import { inArray, sql } from 'drizzle-orm';
+import { bulkInsert, bulkUpdate, jsonUuids, type Db, inUuids } from '@ansinh/db';
+import { sql } from 'drizzle-orm';
 import {
   cell, emptyCounts,
   type CellParser, type ChunkImporter, type Column, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row, sameFields } from '@ansinh/server';
@@ -136,9 +136,9 @@ export class HousingImport implements ChunkImporter<HousingKind> {
     const stored = new Map<string, HousingSupportModel>();
     const storedLines = new Map<string, FundingLineModel[]>();
     if (householdIds.length) {
-      const found = await tx.select().from(supports).where(inArray(supports.householdId, householdIds));
+      const found = await tx.select().from(supports).where(inUuids(supports.householdId, householdIds));
       for (const s of found) stored.set(`${s.householdId}|${s.code}`, s);
-      if (found.length) for (const l of await tx.select().from(fundingLines).where(inArray(fundingLines.supportId, found.map((s) => s.id)))) {
+      if (found.length) for (const l of await tx.select().from(fundingLines).where(inUuids(fundingLines.supportId, found.map((s) => s.id)))) {
         storedLines.set(l.supportId, [...(storedLines.get(l.supportId) ?? []), l]);
       }
     }
