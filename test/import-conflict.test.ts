@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { IMPORT_LOCK_KEY } from '@ansinh/gateway';
 import { generateImport, type Generated } from './bench/generate.js';
 import { databaseCopy, type DatabaseCopy } from './harness.js';
 
@@ -24,6 +25,9 @@ describe.skipIf(!enabled)('two overlapping imports', () => {
   let db: postgres.Sql;
   let url: string;
   let files: Generated;
+  // an import in another database of the same server, holding its own lock there all along
+  let elsewhere: DatabaseCopy;
+  let elsewhereDb: postgres.Sql;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -32,11 +36,15 @@ describe.skipIf(!enabled)('two overlapping imports', () => {
     url = copy.url!;
     db = postgres(url, { max: 1, onnotice: () => {} });
     files = await generateImport(dir, 30_000, 77, 'CONF');
+    elsewhere = await databaseCopy();
+    elsewhereDb = postgres(elsewhere.url!, { max: 1, onnotice: () => {}, connection: { application_name: 'ansinh import: an import of another database' } });
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) { c.kill('SIGCONT'); c.kill('SIGKILL'); }
     await db?.end();
+    await elsewhereDb?.end();
     await copy?.close();
+    await elsewhere?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -53,6 +61,10 @@ describe.skipIf(!enabled)('two overlapping imports', () => {
   };
 
   it('the second says CONFLICT with the first one\'s identity and no row value; the first commits', async () => {
+    // the lock is per database: another database's import neither blocks these nor is named as their holder
+    let endElsewhere!: () => void;
+    const heldElsewhere = new Promise<void>((resolve) => { endElsewhere = resolve; });
+    const elsewhereTx = elsewhereDb.begin(async (tx) => { await tx`select pg_advisory_xact_lock(${IMPORT_LOCK_KEY[0]}::int, ${IMPORT_LOCK_KEY[1]}::int)`; await heldElsewhere; });
     const first = run();
     // pause the first once it is writing inside its transaction (it holds the import lock until it ends)
     await new Promise<void>((resolve, reject) => {
@@ -79,5 +91,7 @@ describe.skipIf(!enabled)('two overlapping imports', () => {
     expect(await first.exited).toBe(0);
     const [row] = await db`select count(*)::int as n from households.households where code like 'CONF-%'`;
     expect(row!.n).toBe(30_000);
+    endElsewhere();
+    await elsewhereTx;
   }, 240_000);
 });

@@ -88,7 +88,8 @@ export class ImportConflict extends Error {
 }
 
 /** The import lock's key (pg_try_advisory_xact_lock(int, int)): one import at a time per database. */
-const LOCK_KEY = [0x616e_7368, 1] as const;
+export const IMPORT_LOCK_KEY = [0x616e_7368, 1] as const;
+const LOCK_KEY = IMPORT_LOCK_KEY;
 /**
  * Imports in this process, per database handle (a PGlite connection is one session, where an advisory lock is
  * re-entrant; tests run several databases in one process).
@@ -118,7 +119,9 @@ async function lockImport(db: Db<any>, tx: Db<any>, caller: ImportCaller): Promi
       const [holder] = await rows<{ name: string; started: string | null }>(tx, sql`
         select a.application_name as name, to_char(a.xact_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as started
         from pg_locks l join pg_stat_activity a on a.pid = l.pid
-        where l.locktype = 'advisory' and l.granted and l.classid = ${LOCK_KEY[0]}::int::oid and l.objid = ${LOCK_KEY[1]}::int::oid and l.objsubid = 2`);
+        -- advisory locks are per database: the holder of another database's lock (an import there) is not ours
+        where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+          and l.classid = ${LOCK_KEY[0]}::int::oid and l.objid = ${LOCK_KEY[1]}::int::oid and l.objsubid = 2`);
       throw new ImportConflict(holder ? `${holder.name.replace(/^ansinh import: /, '') || 'an unnamed session'}, started ${holder.started ?? 'at an unknown time'}` : 'a session that has just finished');
     }
     await tx.execute(sql`select set_config('application_name', ${`ansinh import: ${identity(caller)}`.slice(0, 63)}, true)`);
