@@ -241,6 +241,7 @@ export * from './programme.js';
 export * from './access-log.js';
 export * from './units.js';
 export * from './registry.js';
+export * from './summaries.js';
 export * from './scratch.js';
 export * from './enums.js';
 export * from './cancel.js';

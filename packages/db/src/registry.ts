@@ -153,6 +153,18 @@ export function placedOn(pgSchema: string, unitId: string, on: string): SQL {
     )`;
 }
 
+/**
+ * The households placed on a date in any of `units` (a text[] SQL expression), with the unit each is placed in: CTE
+ * `placed(household_id, unit_id)`, for a report's summaries per unit (summaries.ts).
+ */
+export function placedIn(pgSchema: string, units: SQL, on: string): SQL {
+  return sql`placed(household_id, unit_id) as (
+      select p.household_id, p.unit_id from ${tableOf(pgSchema, 'registry_placements')} p
+      where p.unit_id = any(${units})
+        and (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
+    )`;
+}
+
 /** Hộ mới thoát nghèo: support lasts 36 months from the review that recorded the escape (households' transitions.ts). */
 export const SUPPORT_MONTHS = 36;
 
@@ -202,6 +214,17 @@ export function gapCandidates(pgSchema: string, unitId: string, on: string): SQL
  * `placed(household_id)`: the top unit's, which holds every node's. Write `with recursive ${placedInTree(…)} …`.
  */
 export function placedInTree(pgSchema: string, unitId: string, on: string): SQL {
+  return sql`${placedInTreeUnits(pgSchema, unitId, on)},
+    tree_placed(node_id, household_id) as (
+      select distinct n.node_id, p.household_id from node_scope n
+      join ${tableOf(pgSchema, 'registry_placements')} p on p.unit_id = n.id
+      where (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
+    ),
+    placed(household_id) as (select distinct household_id from tree_placed)`;
+}
+
+/** `placedInTree`'s units alone: CTEs `tree_nodes(id, parent_id)` and `node_scope(node_id, id)`, each node's counting units. */
+export function placedInTreeUnits(pgSchema: string, unitId: string, on: string): SQL {
   const s = tableOf(pgSchema, 'units');
   const inForce = sql`(u.valid_from is null or u.valid_from <= ${on}::date) and (u.valid_to is null or u.valid_to > ${on}::date)`;
   return sql`tree_up(id, parent_id) as (
@@ -225,13 +248,7 @@ export function placedInTree(pgSchema: string, unitId: string, on: string): SQL 
       select d.node_id, l.old_unit_id from ${tableOf(pgSchema, 'unit_links')} l join node_direct d on l.new_unit_id = d.id where l.coverage = 'full'
       union select r.node_id, u.id from ${s} u join node_rolled r on u.parent_id = r.id
     ),
-    node_scope(node_id, id) as (select node_id, id from node_direct union select node_id, id from node_rolled),
-    tree_placed(node_id, household_id) as (
-      select distinct n.node_id, p.household_id from node_scope n
-      join ${tableOf(pgSchema, 'registry_placements')} p on p.unit_id = n.id
-      where (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
-    ),
-    placed(household_id) as (select distinct household_id from tree_placed)`;
+    node_scope(node_id, id) as (select node_id, id from node_direct union select node_id, id from node_rolled)`;
 }
 
 /**

@@ -4,7 +4,7 @@
  * Every bad cell becomes an issue with file, line, column, value and reason; nothing stops at the first one.
  */
 import { sql } from 'drizzle-orm';
-import { rows as rows_ } from '@ansinh/db';
+import { bulkSummaryWrites, rows as rows_ } from '@ansinh/db';
 
 /** One bad value: where it is and why it is refused. `line` counts the header as line 1. */
 export interface ImportIssue {
@@ -358,6 +358,9 @@ export const CHUNK_ROWS = 20_000;
 export async function runImport<K extends string>(tx: Db, importer: ChunkImporter<K>, files: readonly ImportFile[], context: ImportContext, size = CHUNK_ROWS): Promise<void> {
   const mine = files.filter((f) => (importer.kinds as readonly string[]).includes(f.kind));
   if (!mine.length && !importer.begin) return;
+  // an import drops the report summaries of what it writes at its commit (packages/db summaries.ts), row locks on
+  // each unit's version held for the import's whole transaction would stop every officer's mutation meanwhile
+  await bulkSummaryWrites(tx);
   await importer.begin?.(tx, context);
   const { parse } = await import('csv-parse');
   for (const kind of importer.kinds) {

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { BaseContext } from '@apollo/server';
-import { connectionPool, database, migrate, ping, registryFollower, StatementCounter, type Connection, type Db, type RegistryFollower, type registryTables } from '@ansinh/db';
+import { connectionPool, database, installSummaryTriggers, migrate, ping, registryFollower, StatementCounter, type Connection, type Db, type RegistryFollower, type registryTables, type SummarySource } from '@ansinh/db';
 import type { SubgraphDefinition } from './subgraph.js';
 import { ServiceMetrics } from './metrics.js';
 import { sqlObserver } from './tracing.js';
@@ -56,6 +56,11 @@ export interface SubgraphSpec<TSchema extends SubgraphTables, Ctx extends BaseCo
    * households subgraph's changes (docs/areas.md)
    */
   followsRegistry?: TSchema extends ReturnType<typeof registryTables> ? true : never;
+  /**
+   * The tables whose writes change the figures its reports keep per unit (packages/db summaries.ts), and the units
+   * each write touches: triggers installed at every start raise those units' versions.
+   */
+  summarySources?: readonly SummarySource[];
 }
 
 export function defineSubgraph<TSchema extends SubgraphTables, Ctx extends BaseContext>(spec: SubgraphSpec<TSchema, Ctx>) {
@@ -81,6 +86,7 @@ export function defineSubgraph<TSchema extends SubgraphTables, Ctx extends BaseC
       },
       async prepare(prepareOptions = {}) {
         await migrate(connection, db, fileURLToPath(new URL('../drizzle', spec.packageUrl)), spec.name);
+        if (spec.summarySources) await installSummaryTriggers(db, spec.name, spec.summarySources);
         if (await hasNoUnits(db, unitTables)) await loadNationalUnits(db, unitTables);
         await spec.loadReference?.(db);
         let loadedDemo = false;

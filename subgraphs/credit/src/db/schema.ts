@@ -1,7 +1,7 @@
 /** The credit subgraph's tables, in the PostgreSQL schema `credit`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, numeric, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, registryTables, summaryTables, unitTables } from '@ansinh/db';
 
 export const creditSchema = pgSchema('credit');
 
@@ -9,6 +9,8 @@ export const creditSchema = pgSchema('credit');
 export const { units, unitLinks } = unitTables(creditSchema);
 /** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
 export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(creditSchema);
+/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(creditSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(creditSchema);
 

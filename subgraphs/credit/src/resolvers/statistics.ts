@@ -3,7 +3,7 @@
  * the households placed in the unit on that date (below it, or rolled up through the 2025 crosswalk: docs/areas.md).
  */
 import { sql } from 'drizzle-orm';
-import { placedInTree, placedOn, rows } from '@ansinh/db';
+import { countingUnits, placedIn, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
 import { treeOfRows } from '@ansinh/server';
 import type { CreditDb } from '../context.js';
 
@@ -28,18 +28,20 @@ interface Row {
 }
 
 /**
- * Each loan disbursed by `on` to a household in `placed`, with what was outstanding on `on` (principal less the
+ * Each loan disbursed by `on` to a household in `placed`, with the unit it is placed in and what was outstanding on `on` (principal less the
  * repayments and write-offs up to it): CTE `m`, after a `placed` CTE. An imported loan's balance comes in as those
  * movements too (credit's import), so the imported outstanding is what this counts.
  */
 function loansOn(on: string, since: string | null, lender: string | null) {
   const from = since ?? on;
   return sql`l as (
-      select l.id, l.household_id, l.programme, l.disbursed_on, l.principal, l.overdue, l.overdue_since,
+      select p.unit_id, l.id, l.household_id, l.programme, l.disbursed_on, l.principal, l.overdue, l.overdue_since,
              l.principal - coalesce((select sum(t.amount) from credit.loan_transactions t
                where t.loan_id = l.id and t.kind in ('REPAYMENT', 'WRITE_OFF') and t.occurred_on <= ${on}), 0) as outstanding
-      from credit.loans l
-      where l.household_id in (select household_id from placed) and l.disbursed_on <= ${on} ${lender ? sql`and l.lender = ${lender}` : sql``}
+      -- joined, not "in (select …)": the unit travels with each loan, and a later join on the placements (estimated
+      -- at a few rows from the unit list) would be planned as a nested loop over every placement
+      from placed p join credit.loans l on l.household_id = p.household_id
+      where l.disbursed_on <= ${on} ${lender ? sql`and l.lender = ${lender}` : sql``}
     ), m as (
       select *, programme in (${sql.join(POVERTY_REDUCTION.map((p) => sql`${p}`), sql`, `)}) as poverty,
              case when outstanding > 0 and overdue_since <= ${on} then least(overdue, outstanding) else 0 end as overdue_on,
@@ -48,22 +50,41 @@ function loansOn(on: string, since: string | null, lender: string | null) {
     )`;
 }
 
+/** A unit's loans on `on` (`loansOn`), summed per programme and for the poverty-reduction group: its summary rows. */
+interface Figures extends Row { [k: string]: unknown }
+
 /**
- * One statement: the loans of the households placed in the unit on `on` (`loansOn`), summed per programme and for
- * the poverty-reduction group.
+ * The credit figures of each of `units` (the units households are placed in), from their summaries
+ * (packages/db summaries.ts): the missing ones counted in one statement, grouped by unit.
+ */
+function unitFigures(db: CreditDb, units: readonly string[], on: string, since: string | null, lender: string | null): Promise<UnitFigures<Figures>> {
+  return summarised<Figures>(db, 'credit', 'creditStatistics', { on, since, lender }, units, (wanted) => sql`
+    ${placedIn('credit', wanted, on)}, ${loansOn(on, since, lender)},
+    per_unit as (
+      select m.unit_id, m.programme, m.poverty,
+             count(distinct m.household_id) filter (where m.outstanding > 0)::int as borrowers,
+             count(*) filter (where m.outstanding > 0)::int as loans,
+             coalesce(sum(m.outstanding) filter (where m.outstanding > 0), 0)::bigint as outstanding,
+             coalesce(sum(m.overdue_on), 0)::bigint as overdue,
+             count(distinct m.household_id) filter (where m.disbursed_in)::int as disbursed_households,
+             count(*) filter (where m.disbursed_in)::int as disbursed_loans,
+             coalesce(sum(m.principal) filter (where m.disbursed_in), 0)::bigint as disbursed_amount
+      from m group by grouping sets ((m.unit_id, m.programme), (m.unit_id, m.poverty))
+    ),
+    computed(unit_id, figures) as (
+      select unit_id, jsonb_agg(to_jsonb(per_unit) - 'unit_id') from per_unit group by unit_id
+    )`);
+}
+
+const KEYS = ['programme', 'poverty'] as const;
+
+/**
+ * The loans of the households placed in the unit on `on` (`loansOn`), summed per programme and for the
+ * poverty-reduction group: the sum of its counting units' summaries.
  */
 export async function creditStatistics(db: CreditDb, unitId: string, on: string, since: string | null, lender: string | null): Promise<CreditStatisticsModel> {
-  const result = await rows<Row>(db, sql`
-    with recursive ${placedOn('credit', unitId, on)}, ${loansOn(on, since, lender)}
-    select programme, poverty,
-           count(distinct household_id) filter (where outstanding > 0)::int as borrowers,
-           count(*) filter (where outstanding > 0)::int as loans,
-           coalesce(sum(outstanding) filter (where outstanding > 0), 0)::bigint as outstanding,
-           coalesce(sum(overdue_on), 0)::bigint as overdue,
-           count(distinct household_id) filter (where disbursed_in)::int as disbursed_households,
-           count(*) filter (where disbursed_in)::int as disbursed_loans,
-           coalesce(sum(principal) filter (where disbursed_in), 0)::bigint as disbursed_amount
-    from m group by grouping sets ((programme), (poverty))`);
+  const figures = await unitFigures(db, await countingUnits(db, 'credit', unitId), on, since, lender);
+  const result = sumFigures(figures.values(), KEYS);
   const model = (programme: string | null, r: Row | undefined): ProgrammeCreditModel => {
     const outstanding = Number(r?.outstanding ?? 0);
     const overdue = Number(r?.overdue ?? 0);
@@ -90,22 +111,13 @@ export type CreditMeasure = `${string}.${'borrowers' | 'disbursedHouseholds'}`;
 export const CREDIT_MEASURES: CreditMeasure[] = [...PROGRAMMES, 'povertyReduction'].flatMap((p) => [`${p}.borrowers`, `${p}.disbursedHouseholds`] as CreditMeasure[]);
 
 /**
- * The same households counted for every unit of the report's tree (packages/db placedInTree), in one statement,
- * for the small-cell rules that decide each unit's figures in its parent's group.
+ * The same households counted for every unit of the report's tree (packages/db placedInTree), summed from the
+ * same summaries, for the small-cell rules that decide each unit's figures in its parent's group.
  */
 export async function creditTree(db: CreditDb, unitId: string, on: string, since: string | null, lender: string | null) {
-  // the nodes (with no programme) and their counts, in one statement
-  const found = await rows<{ node: boolean; node_id: string; parent_id: string | null; programme: string | null; poverty: boolean | null; borrowers: number; disbursed_households: number }>(db, sql`
-    with recursive ${placedInTree('credit', unitId, on)}, ${loansOn(on, since, lender)}
-    select true as node, id as node_id, parent_id, null::text as programme, null::boolean as poverty, 0 as borrowers, 0 as disbursed_households from tree_nodes
-    union all
-    select false, t.node_id, null, m.programme, m.poverty,
-           count(distinct m.household_id) filter (where m.outstanding > 0)::int,
-           count(distinct m.household_id) filter (where m.disbursed_in)::int
-    from m join tree_placed t on t.household_id = m.household_id
-    group by grouping sets ((t.node_id, m.programme), (t.node_id, m.poverty))`);
+  const found = await summaryTree(db, 'credit', unitId, on, (units) => unitFigures(db, units, on, since, lender), KEYS);
   return treeOfRows(found, CREDIT_MEASURES, (r) => {
     const key = r.programme ?? (r.poverty === true ? 'povertyReduction' : null);
-    return key ? [[`${key}.borrowers`, r.borrowers], [`${key}.disbursedHouseholds`, since ? r.disbursed_households : null]] : [];
+    return key ? [[`${key}.borrowers`, Number(r.borrowers ?? 0)], [`${key}.disbursedHouseholds`, since ? Number(r.disbursed_households ?? 0) : null]] : [];
   });
 }

@@ -1,0 +1,206 @@
+/**
+ * Report summaries (docs/performance.md "Summaries per unit"): a report's additive figures kept per counting unit
+ * (the unit a household is placed in, or an assessment's unit) and per set of report arguments, so that a district
+ * or a province sums a few hundred stored rows instead of recounting a million records.
+ *
+ * Kept right by versions, not by recomputing on every write:
+ *  - `summary_versions(unit_id, version)`: a unit's version goes up in the transaction of every write that changes
+ *    a record counted in it (statement triggers on the subgraph's tables, `installSummaryTriggers`: every write path,
+ *    mutations, imports and the registry's copies alike);
+ *  - `summary_epoch`: one number for the whole schema, raised by a bulk write (an import, `bulkSummaryWrites`), which
+ *    thereby drops every summary at its commit without locking a row per unit for the import's whole transaction;
+ *  - `report_summaries(report, args, unit_id) → figures`: each row stamped with the epoch and the unit's version it was
+ *    computed at, read in the same statement (one snapshot) as the records it counts. A row counts only while both
+ *    still match, so a write committed at any moment leaves no stale figure: the next report recomputes that unit.
+ * A report asks `summarised()` for its units: the current rows are read, the missing or outdated units are computed
+ * in one statement (grouped by unit) and stored, and the report adds them up.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { bigint, jsonb, primaryKey, smallint, text, type PgSchema } from 'drizzle-orm/pg-core';
+import { rows, type Db } from './index.js';
+import { placedInTreeUnits } from './registry.js';
+import { unitScope } from './units.js';
+
+export function summaryTables(schema: PgSchema) {
+  /** A report's figures for one counting unit and one set of arguments, valid while its epoch and version are current. */
+  const reportSummaries = schema.table('report_summaries', {
+    report: text('report').notNull(),
+    args: text('args').notNull(),
+    unitId: text('unit_id').notNull(),
+    epoch: bigint('epoch', { mode: 'number' }).notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    figures: jsonb('figures').notNull(),
+  }, (t) => [primaryKey({ columns: [t.report, t.args, t.unitId] })]);
+  /** A unit's version: raised by every write to a record counted in the unit. No row: version 0. */
+  const summaryVersions = schema.table('summary_versions', {
+    unitId: text('unit_id').primaryKey(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+  });
+  /** The schema's epoch (one row, id 1): raised by bulk writes. No row: epoch 0. */
+  const summaryEpoch = schema.table('summary_epoch', {
+    id: smallint('id').primaryKey(),
+    epoch: bigint('epoch', { mode: 'number' }).notNull(),
+  });
+  return { reportSummaries, summaryVersions, summaryEpoch };
+}
+
+/**
+ * A table whose writes change report figures, and the counting units a set of its rows touches: a query over the
+ * statement's changed rows, the transition table `changed` (e.g. `select unit_id from changed`, or the placements of
+ * `changed`'s households).
+ */
+export interface SummarySource { table: string; units: string }
+
+const ident = (name: string) => {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`not an identifier: ${name}`);
+  return name;
+};
+
+/** The placements' units of the households in `changed.<column>`: where their records were ever counted. */
+export const placementsOf = (pgSchema: string, householdsQuery: string) =>
+  `select p.unit_id from "${ident(pgSchema)}".registry_placements p where p.household_id in (${householdsQuery})`;
+
+/**
+ * Installs (or replaces) the triggers that raise the versions of the units each write to `sources` touches; run at
+ * every start after the migrations (idempotent, under a lock, in one transaction), so that the list lives beside
+ * the subgraph that declares it. Four statement triggers per table: insert (new rows), delete (old rows), update
+ * (old and new rows: a record moved from one unit to another changes both).
+ */
+export async function installSummaryTriggers(db: Db<any>, pgSchema: string, sources: readonly SummarySource[]): Promise<void> {
+  const s = ident(pgSchema);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`summary-triggers:${s}`}))`);
+    // one function for every table: the query of the touched units comes as the trigger's argument
+    await tx.execute(sql.raw(`create or replace function "${s}".summaries_touch() returns trigger language plpgsql as $fn$
+      begin
+        if current_setting('ansinh.summaries_bulk', true) = 'on' then
+          insert into "${s}".summary_epoch (id, epoch) values (1, 1) on conflict (id) do update set epoch = "${s}".summary_epoch.epoch + 1;
+          return null;
+        end if;
+        execute 'insert into "${s}".summary_versions (unit_id, version) select distinct unit_id, 1 from (' || TG_ARGV[0] ||
+          ') touched(unit_id) where unit_id is not null order by 1 on conflict (unit_id) do update set version = "${s}".summary_versions.version + 1';
+        return null;
+      end $fn$`));
+    for (const source of sources) {
+      const table = `"${s}"."${ident(source.table)}"`;
+      const query = source.units.replaceAll("'", "''");
+      for (const [name, event, transition] of [['ins', 'insert', 'new'], ['del', 'delete', 'old'], ['upd_old', 'update', 'old'], ['upd_new', 'update', 'new']] as const) {
+        await tx.execute(sql.raw(`create or replace trigger summaries_${name} after ${event} on ${table}
+          referencing ${transition} table as changed for each statement execute function "${s}".summaries_touch('${query}')`));
+      }
+    }
+  });
+}
+
+/**
+ * Marks the transaction a bulk write (an import): every summary of every schema it writes is dropped at its commit
+ * (the triggers raise the schema's epoch instead of each unit's version).
+ */
+export async function bulkSummaryWrites(tx: Db<any>): Promise<void> {
+  await tx.execute(sql`select set_config('ansinh.summaries_bulk', 'on', true)`);
+}
+
+/** A report's figures for one unit: the rows its grouped statement gives (e.g. one per programme). */
+export type UnitFigures<F> = Map<string, F[]>;
+
+/**
+ * The figures of `report` with `args` for each of `units`: the stored rows still current, and the others computed
+ * by `compute` and stored. `compute(units)` gives CTE definitions, the last one
+ * `computed(unit_id, figures)`, `figures` a jsonb array of the unit's rows, for the units in the uuid… text array
+ * `units` (a SQL expression); a unit with no row in `computed` has none (an empty array is stored).
+ */
+export async function summarised<F>(db: Db<any>, pgSchema: string, report: string, args: Record<string, unknown>, units: readonly string[], compute: (units: SQL) => SQL): Promise<UnitFigures<F>> {
+  const s = sql.raw(`"${ident(pgSchema)}"`);
+  const key = JSON.stringify(args);
+  const out: UnitFigures<F> = new Map();
+  if (!units.length) return out;
+  const current = await rows<{ unit_id: string; figures: F[] }>(db, sql`
+    select r.unit_id, r.figures from ${s}.report_summaries r
+    where r.report = ${report} and r.args = ${key} and r.unit_id = any(${textArray(units)})
+      and r.epoch = coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0)
+      and r.version = coalesce((select v.version from ${s}.summary_versions v where v.unit_id = r.unit_id), 0)`);
+  for (const r of current) out.set(r.unit_id, r.figures);
+  const missing = units.filter((u) => !out.has(u));
+  if (!missing.length) return out;
+  // one statement: the epoch and versions are read in the same snapshot as the records counted
+  const computed = await rows<{ unit_id: string; figures: F[] }>(db, sql`
+    with recursive wanted(unit_id) as (select unnest(${textArray(missing)})),
+    ${compute(sql`array(select unit_id from wanted)`)},
+    result as (
+      select w.unit_id, coalesce(c.figures, '[]'::jsonb) as figures,
+             coalesce((select v.version from ${s}.summary_versions v where v.unit_id = w.unit_id), 0) as version
+      from wanted w left join computed c on c.unit_id = w.unit_id
+    ),
+    saved as (
+      insert into ${s}.report_summaries (report, args, unit_id, epoch, version, figures)
+      select ${report}, ${key}, unit_id, coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0), version, figures from result
+      on conflict (report, args, unit_id) do update set epoch = excluded.epoch, version = excluded.version, figures = excluded.figures
+      returning 1
+    )
+    select unit_id, figures from result`);
+  for (const r of computed) out.set(r.unit_id, r.figures);
+  return out;
+}
+
+/** A text[] from a list, as one parameter (a JSON text), whatever its length. */
+export function textArray(values: readonly string[]): SQL {
+  return sql`array(select json_array_elements_text(${JSON.stringify(values)}::json))`;
+}
+
+/**
+ * Adds up figure rows by their key columns (`keys`): each other numeric column summed, a missing key counted as null.
+ * Rows of additive counts only (distinct households are additive over units: a household is in one unit on a date).
+ */
+export function sumFigures<F extends Record<string, unknown>>(lists: Iterable<readonly F[]>, keys: readonly (keyof F & string)[]): F[] {
+  const byKey = new Map<string, F>();
+  for (const list of lists) {
+    for (const row of list) {
+      const k = JSON.stringify(keys.map((c) => row[c] ?? null));
+      const into = byKey.get(k);
+      if (!into) { byKey.set(k, { ...row }); continue; }
+      for (const [c, v] of Object.entries(row)) {
+        if (!(keys as readonly string[]).includes(c) && typeof v === 'number') (into as Record<string, unknown>)[c] = Number(into[c] ?? 0) + v;
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** The counting units of a unit: itself, below it, and the old units linked to it in full (packages/db unitScope). */
+export async function countingUnits(db: Db<any>, pgSchema: string, unitId: string): Promise<string[]> {
+  const found = await rows<{ id: string }>(db, sql`with recursive ${unitScope(pgSchema, unitId)} select id from scope where how <> 'partial'`);
+  return found.map((r) => r.id);
+}
+
+/**
+ * The nodes of a report's tree (`placedInTree`'s `tree_nodes`) and the counting units of each (`node_scope`), without
+ * reading a record: the small-cell rules' figures for every node are then sums of the units' summaries.
+ */
+export async function treeUnits(db: Db<any>, pgSchema: string, unitId: string, on: string): Promise<{ nodes: { id: string; parentId: string | null }[]; units: Map<string, string[]> }> {
+  const found = await rows<{ node_id: string; parent_id: string | null; units: string[] }>(db, sql`
+    with recursive ${placedInTreeUnits(pgSchema, unitId, on)}
+    select t.id as node_id, t.parent_id, coalesce((select array_agg(distinct n.id) from node_scope n where n.node_id = t.id), '{}') as units
+    from tree_nodes t`);
+  return {
+    nodes: found.map((r) => ({ id: r.node_id, parentId: r.parent_id })),
+    units: new Map(found.map((r) => [r.node_id, r.units])),
+  };
+}
+
+/**
+ * A report's tree (`treeUnits`) with each node's figures summed from its units' summaries (`load`, keyed by
+ * `keys`): node rows `{ node: true, node_id, parent_id }` and figure rows `{ node: false, node_id, …F }`, the shape
+ * packages/server `treeOfRows` reads.
+ */
+export async function summaryTree<F extends Record<string, unknown>>(
+  db: Db<any>, pgSchema: string, unitId: string, on: string,
+  load: (units: string[]) => Promise<UnitFigures<F>>, keys: readonly (keyof F & string)[],
+): Promise<({ node: boolean; node_id: string; parent_id: string | null } & Partial<F>)[]> {
+  const tree = await treeUnits(db, pgSchema, unitId, on);
+  const figures = await load([...new Set([...tree.units.values()].flat())]);
+  return [
+    ...tree.nodes.map((n) => ({ node: true, node_id: n.id, parent_id: n.parentId }) as { node: boolean; node_id: string; parent_id: string | null } & Partial<F>),
+    ...tree.nodes.flatMap((n) => sumFigures((tree.units.get(n.id) ?? []).map((u) => figures.get(u) ?? []), keys)
+      .map((f) => ({ ...f, node: false, node_id: n.id, parent_id: null }))),
+  ];
+}

@@ -1,0 +1,128 @@
+/**
+ * Report summaries per unit (packages/db summaries.ts): a report sums the stored figures of its units and counts
+ * again only the units a write has touched since. What a user checks: every write shows in the next report of the
+ * ward, its district and its province (a repayment, a reassignment, an import), a report asked again counts nothing
+ * again, and the summed figures equal the ones counted from scratch (the summaries dropped).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, rows, sql, type Connection } from '@ansinh/db';
+import { testSystem, type TestSystem } from './harness.js';
+import { INTEGRATOR_HP, token, upload } from './support/import.js';
+
+let t: TestSystem;
+beforeAll(async () => { t = await testSystem(); });
+afterAll(async () => { await t?.close(); });
+
+const CREDIT = `query ($unit: String!, $on: Date!) { creditStatistics(unitCode: $unit, on: $on) {
+  programmes { programme borrowers loans outstanding overdue } povertyReduction { borrowers outstanding } } }`;
+
+async function credit(unit: string, on = '2025-12-31') {
+  const res = await t.query(CREDIT, { unit, on });
+  expect(res.errors).toBeUndefined();
+  return res.data.creditStatistics as { programmes: { programme: string; borrowers: number; loans: number; outstanding: number; overdue: number }[]; povertyReduction: { borrowers: number; outstanding: number } };
+}
+const programme = (r: Awaited<ReturnType<typeof credit>>, p: string) => r.programmes.find((x) => x.programme === p) ?? { programme: p, borrowers: 0, loans: 0, outstanding: 0, overdue: 0 };
+
+/** A loan with more than 10M outstanding, its household and where it is placed now (an old ward, its district, its province). */
+async function aLoan() {
+  const [loan] = await rows<{ id: string; household: string; code: string; unit: string; programme: string; ward: string; district: string; province: string }>(t.system.services.credit.db, sql`
+    select l.id, l.household_id as household, h.code, p.unit_id as unit, l.programme, u.code as ward, d.code as district, pr.code as province
+    from credit.loans l
+    join credit.registry_placements p on p.household_id = l.household_id and p.valid_to is null
+    join credit.units u on u.id = p.unit_id join credit.units d on d.id = u.parent_id join credit.units pr on pr.id = d.parent_id
+    join households.households h on h.id = l.household_id
+    where pr.code = '31' and d.kind like '%district' and l.disbursed_on <= '2025-01-01'
+      and l.principal - coalesce((select sum(x.amount) from credit.loan_transactions x where x.loan_id = l.id and x.kind in ('REPAYMENT', 'WRITE_OFF')), 0) > 10000000
+    order by l.id limit 1`);
+  expect(loan).toBeDefined();
+  return loan!;
+}
+
+describe('creditStatistics from summaries per unit', () => {
+  it('a report asked again counts nothing again: only the unit look-ups and one read of the summaries', async () => {
+    const { district } = await aLoan();
+    const first = await t.countStatements(() => credit(district));
+    const again = await t.countStatements(() => credit(district));
+    // first: the unit, its counting units, the summaries read (none), the count of every unit, stored
+    expect(first.credit).toBe(again.credit + 1);
+    expect(await credit(district)).toEqual(await credit(district));
+  });
+
+  it('a repayment shows at once in its district and province, and only its ward is counted again', async () => {
+    const loan = await aLoan();
+    // the old ward's code names a post-reform ward now: its district and province are asked by code
+    const before = await Promise.all([credit(loan.district), credit(loan.province)]);
+    const repaid = await t.query(`mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { loan { id } } }`,
+      { input: { idempotencyKey: `summaries-repay-${loan.id}`, loanId: loan.id, amount: 5_000_000, paidOn: '2025-06-01' } });
+    expect(repaid.errors).toBeUndefined();
+    const db = t.system.services.credit.db;
+    // the other units of the district keep their summaries: only the repaid loan's ward is out of date
+    const [stale] = await rows<{ stale: string[] }>(db, sql`
+      select coalesce(array_agg(distinct r.unit_id), '{}') as stale from credit.report_summaries r
+      where r.report = 'creditStatistics' and r.version <> coalesce((select v.version from credit.summary_versions v where v.unit_id = r.unit_id), 0)`);
+    expect(stale!.stale).toEqual([loan.unit]);
+    const after = await Promise.all([credit(loan.district), credit(loan.province)]);
+    after.forEach((a, i) => {
+      expect(programme(a, loan.programme).outstanding).toBe(programme(before[i]!, loan.programme).outstanding - 5_000_000);
+      expect(programme(a, loan.programme).loans).toBe(programme(before[i]!, loan.programme).loans);
+    });
+  });
+
+  it('a reassignment moves the household\'s loans from the old district to the new ward from its date, not before', async () => {
+    const loan = await aLoan();
+    const [target] = await rows<{ code: string }>(t.system.services.credit.db, sql`
+      select u.code from credit.units u join credit.units pr on pr.id = u.parent_id where pr.code = '31' and u.kind = 'ward' and u.valid_from = '2025-07-01' and u.id not in
+        (select l.new_unit_id from credit.unit_links l join credit.units o on o.id = l.old_unit_id where o.code = ${loan.ward})
+      order by u.code limit 1`);
+    const before = { district: await credit(loan.district), target: await credit(target!.code), august: await credit(loan.district, '2025-08-31') };
+    const moved = await t.query(`mutation ($input: ReassignHouseholdInput!) { reassignHousehold(input: $input) { code } }`,
+      { input: { idempotencyKey: `summaries-move-${loan.id}`, householdCode: loan.code, unitCode: target!.code, effectiveOn: '2025-09-01', recordedBy: 'summaries-test' } });
+    expect(moved.errors).toBeUndefined();
+    const after = { district: await credit(loan.district), target: await credit(target!.code), august: await credit(loan.district, '2025-08-31') };
+    expect(programme(after.district, loan.programme).borrowers).toBe(programme(before.district, loan.programme).borrowers - 1);
+    expect(programme(after.target, loan.programme).borrowers).toBe(programme(before.target, loan.programme).borrowers + 1);
+    expect(after.august).toEqual(before.august);
+    // summed from summaries = counted from scratch
+    const db = t.system.services.credit.db;
+    await db.execute(sql`delete from credit.report_summaries`);
+    expect(await credit(loan.district)).toEqual(after.district);
+    expect(await credit(target!.code)).toEqual(after.target);
+    expect(await credit(loan.district, '2025-08-31')).toEqual(after.august);
+  });
+
+  it('an import of loans shows in the next report (the import drops the summaries it makes out of date)', async () => {
+    const [h] = await rows<{ code: string; ward: string }>(t.system.services.households.db, sql`
+      select h.code, u.code as ward from households.households h join households.units u on u.id = h.unit_id
+      join households.units d on d.id = u.parent_id join households.units pr on pr.id = d.parent_id
+      where pr.code = '31' and exists (select 1 from households.members m where m.household_id = h.id) order by h.code limit 1`);
+    const before = await credit(h!.ward);
+    const csv = 'loan_code,household_code,borrower_position,programme,lender,principal,outstanding,disbursed_on,maturity_on,status,overdue,overdue_since,written_off,balance_on\n'
+      + `VBSP-SUM-0001,${h!.code},1,CLEAN_WATER_SANITATION,VBSP,20000000,12000000,2024-02-01,2029-02-01,ACTIVE,,,,2025-06-30\n`;
+    const res = await upload(t.url, { loans: csv }, { token: token(INTEGRATOR_HP) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const after = await credit(h!.ward);
+    expect(programme(after, 'CLEAN_WATER_SANITATION').outstanding).toBe(programme(before, 'CLEAN_WATER_SANITATION').outstanding + 12_000_000);
+    expect(programme(after, 'CLEAN_WATER_SANITATION').loans).toBe(programme(before, 'CLEAN_WATER_SANITATION').loans + 1);
+  });
+
+  it('a write committed while a report counts leaves no stale summary (PostgreSQL: two connections)', async () => {
+    if (t.connection.kind !== 'postgres') return;
+    const loan = await aLoan();
+    const other: Connection = await connect({ url: t.database.url!, max: 1 });
+    try {
+      if (other.kind !== 'postgres') throw new Error('a PostgreSQL copy');
+      const before = await credit(loan.district);
+      let during: Awaited<ReturnType<typeof credit>> | undefined;
+      await other.sql.begin(async (tx) => {
+        await tx`insert into credit.loan_transactions (loan_id, kind, amount, occurred_on) values (${loan.id}, 'REPAYMENT', 1000000, '2025-06-02')`;
+        // a report counts (and stores) the district while the repayment is not yet committed: it cannot see it
+        await t.system.services.credit.db.execute(sql`delete from credit.report_summaries`);
+        during = await credit(loan.district);
+      });
+      expect(programme(during!, loan.programme).outstanding).toBe(programme(before, loan.programme).outstanding);
+      expect(programme(await credit(loan.district), loan.programme).outstanding).toBe(programme(before, loan.programme).outstanding - 1_000_000);
+    } finally {
+      await other.close();
+    }
+  });
+});
