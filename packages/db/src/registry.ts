@@ -169,23 +169,25 @@ export function placedIn(pgSchema: string, units: SQL, on: string): SQL {
 export const SUPPORT_MONTHS = 36;
 
 /**
- * Each counted household's latest review on a date (CTE `reviewed(household_id, review_year, assessed_on, status,
- * deprived_indicators, persons, newly_escaped_until)`), after `placedOn`. `newly_escaped_until` is the last day of
+ * Each counted household's latest review on a date (CTE `reviewed(household_id, unit_id, review_year, assessed_on, status,
+ * deprived_indicators, persons, newly_escaped_until)`), after a `placed(household_id, unit_id)` CTE (`placedOn`, `placedIn`). `newly_escaped_until` is the last day of
  * the support window of the household's latest escape from either list (SUPPORT_MONTHS after the review that
  * recorded it), null when it never escaped; see households' transitions.ts, which this mirrors in SQL.
  */
 export function reviewedOn(pgSchema: string, on: string, supportMonths = SUPPORT_MONTHS): SQL {
+  // joined, not "in (select …)": the unit travels with each review (a later join on `placed`, estimated at a few
+  // rows from a unit list, would be planned as a nested loop over every placement)
   return sql`steps as (
-      select r.*, lag(r.status) over (partition by r.household_id order by r.review_year) as previous
-      from ${tableOf(pgSchema, 'registry_reviews')} r
-      where r.household_id in (select household_id from placed) and r.assessed_on <= ${on}::date
+      select r.*, p.unit_id, lag(r.status) over (partition by r.household_id order by r.review_year) as previous
+      from placed p join ${tableOf(pgSchema, 'registry_reviews')} r on r.household_id = p.household_id
+      where r.assessed_on <= ${on}::date
     ),
     escapes as (
       select household_id, max(assessed_on) as on_date from steps
       where previous in ('POOR', 'NEAR_POOR') and status not in ('POOR', 'NEAR_POOR') group by household_id
     ),
     reviewed as (
-      select distinct on (s.household_id) s.household_id, s.review_year, s.assessed_on, s.status, s.deprived_indicators, s.persons,
+      select distinct on (s.household_id) s.household_id, s.unit_id, s.review_year, s.assessed_on, s.status, s.deprived_indicators, s.persons,
         ((e.on_date + make_interval(months => ${supportMonths}))::date - 1) as newly_escaped_until
       from steps s left join escapes e on e.household_id = s.household_id
       order by s.household_id, s.review_year desc
@@ -206,6 +208,15 @@ export function gapCandidates(pgSchema: string, unitId: string, on: string): SQL
 }
 
 /**
+ * The candidates of the support-gap counts of each of `units` (a text[] SQL expression) on a date: CTE
+ * `candidates(household_id, unit_id, deprived_indicators, persons)`, for the gap flags kept per unit (summaries.ts).
+ */
+export function gapCandidatesIn(pgSchema: string, units: SQL, on: string): SQL {
+  return sql`${placedIn(pgSchema, units, on)}, ${reviewedOn(pgSchema, on)},
+    candidates as (select household_id, unit_id, deprived_indicators, persons from reviewed where status in (${sql.join(GAP_STATUSES.map((s) => sql`${s}`), sql`, `)}))`;
+}
+
+/**
  * The households counted for every unit of a report's tree on a date, for the small-cell rules that decide a unit's
  * figure in its parent's group (packages/server suppression.ts `hiddenInTree`), in one statement: CTEs
  * `tree_nodes(id, parent_id)` — the unit, the units above it, the units directly below each of those and every unit
@@ -220,7 +231,7 @@ export function placedInTree(pgSchema: string, unitId: string, on: string): SQL 
       join ${tableOf(pgSchema, 'registry_placements')} p on p.unit_id = n.id
       where (p.valid_from is null or p.valid_from <= ${on}::date) and (p.valid_to is null or p.valid_to > ${on}::date)
     ),
-    placed(household_id) as (select distinct household_id from tree_placed)`;
+    placed(household_id, unit_id) as (select distinct household_id, null::text from tree_placed)`;
 }
 
 /** `placedInTree`'s units alone: CTEs `tree_nodes(id, parent_id)` and `node_scope(node_id, id)`, each node's counting units. */

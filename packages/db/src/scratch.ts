@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { connect, database, migrate, type Db } from './index.js';
 import { registryTables } from './registry.js';
+import { installSummaryTriggers, type SummarySource } from './summaries.js';
 import { unitId, unitTables, type UnitRow } from './units.js';
 
 export interface ScratchDatabase<T extends Record<string, unknown>> { db: Db<T>; close(): Promise<void> }
@@ -14,6 +15,8 @@ export async function scratchDatabase<T extends Record<string, unknown>>(tables:
   const connection = await connect();
   const db = database(connection, tables);
   await migrate(connection, db, fileURLToPath(migrations), pgSchema);
+  // the triggers that keep report summaries current (summaries.ts), as a subgraph's start installs them
+  if (Array.isArray(tables.summarySources)) await installSummaryTriggers(db, pgSchema, tables.summarySources as SummarySource[]);
   return { db, close: () => connection.close() };
 }
 

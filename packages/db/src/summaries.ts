@@ -166,10 +166,11 @@ export function sumFigures<F extends Record<string, unknown>>(lists: Iterable<re
   return [...byKey.values()];
 }
 
-/** The counting units of a unit: itself, below it, and the old units linked to it in full (packages/db unitScope). */
+/** The counting units of a unit, sorted: itself, below it, and the old units linked to it in full (packages/db unitScope). */
 export async function countingUnits(db: Db<any>, pgSchema: string, unitId: string): Promise<string[]> {
   const found = await rows<{ id: string }>(db, sql`with recursive ${unitScope(pgSchema, unitId)} select id from scope where how <> 'partial'`);
-  return found.map((r) => r.id);
+  // sorted here, not by the database's collation: the gap flags of every subgraph follow this order
+  return found.map((r) => r.id).sort();
 }
 
 /**

@@ -4,6 +4,8 @@
  * household's own view (credit's Household.supportGaps) and by the area counts (gapStatistics) alike.
  */
 import { createHash } from 'node:crypto';
+import type { SQL } from 'drizzle-orm';
+import { countingUnits, gapCandidatesIn, sql, summarised, type Db } from '@ansinh/db';
 
 export const GAP_KINDS = ['HEALTH_INSURANCE', 'HOUSING', 'CLEAN_WATER_SANITATION', 'EMPLOYMENT'] as const;
 export type GapKind = (typeof GAP_KINDS)[number];
@@ -39,7 +41,8 @@ export const gapRule = (kind: GapKind) => GAP_RULES.find((r) => r.kind === kind)
 
 /**
  * One subgraph's part of an area's gap counts, passed to credit through the gateway (@requires): one flag per
- * candidate household, in the order of their ids, packed as bits (never the households' ids). `checksum` names the
+ * candidate household, unit by unit in the order of `countingUnits` and by id within a unit (`gapFlags`), packed as
+ * bits (never the households' ids). `checksum` names the
  * candidate list, so two subgraphs that disagree about it (their copies of the registry differ) are caught.
  */
 export interface GapFlags { count: number; checksum: string; flags: string }
@@ -59,4 +62,65 @@ export function unpackFlags(f: GapFlags): boolean[] {
 /** The checksum of a candidate list (ids in order), as every subgraph computes it. */
 export function candidatesChecksum(ids: readonly string[]): string {
   return createHash('sha256').update(ids.join(',')).digest('base64url').slice(0, 22);
+}
+
+/**
+ * One subgraph's gap flags for the candidates of one counting unit, kept as its summary (packages/db summaries.ts,
+ * report `gapFlags`): how many, a checksum of their ids (in id order), and one character per candidate in that order
+ * ('0'/'1', or credit's own kinds as a digit).
+ */
+export interface GapPart { n: number; ids: string; bits: string }
+const NO_CANDIDATES: GapPart = { n: 0, ids: '', bits: '' };
+
+/**
+ * The gap parts of `units` on a date, from their summaries: `flagged` gives CTE `flagged(unit_id, household_id,
+ * gap)` (gap: one character) over `candidates(household_id, unit_id, deprived_indicators, persons)`
+ * (packages/db gapCandidatesIn), the missing units counted in one statement.
+ */
+export async function gapParts(db: Db<any>, pgSchema: string, units: readonly string[], on: string, flagged: SQL): Promise<Map<string, GapPart>> {
+  const found = await summarised<GapPart>(db, pgSchema, 'gapFlags', { on }, units, (wanted) => sql`
+    ${gapCandidatesIn(pgSchema, wanted, on)}, ${flagged},
+    computed(unit_id, figures) as (
+      select unit_id, jsonb_build_array(jsonb_build_object('n', count(*), 'ids', md5(string_agg(household_id::text, ',' order by household_id)),
+        'bits', string_agg(gap, '' order by household_id)))
+      from flagged group by unit_id
+    )`);
+  return new Map(units.map((u) => [u, found.get(u)?.[0] ?? NO_CANDIDATES]));
+}
+
+/** The checksum of a list of units' candidates: every subgraph computes it from its own parts. */
+function unitsChecksum(units: readonly string[], parts: Map<string, GapPart>): string {
+  return candidatesChecksum(units.map((u) => `${u}:${parts.get(u)!.ids}`));
+}
+
+/** The same checksum from the candidates' ids of each unit (in id order; a part's `ids` is their md5, as SQL gives it). */
+export function unitCandidatesChecksum(list: readonly (readonly [string, readonly string[]])[]): string {
+  return candidatesChecksum(list.map(([u, ids]) => `${u}:${ids.length ? createHash('md5').update(ids.join(',')).digest('hex') : ''}`));
+}
+
+/** A subgraph's flags for the candidates of `unitId` (or its province's, for the small-cell tree), unit by unit. */
+export async function gapFlags(db: Db<any>, pgSchema: string, unitId: string, on: string, flagged: SQL): Promise<GapFlags> {
+  const units = await countingUnits(db, pgSchema, unitId);
+  const parts = await gapParts(db, pgSchema, units, on, flagged);
+  return packFlags(units.map((u) => parts.get(u)!.bits).join(''), unitsChecksum(units, parts));
+}
+
+/**
+ * Another subgraph's flags (`flags`, from `name`) split by unit, after checking that they are for the same
+ * candidates as this subgraph's own `parts` of `units` (same count and checksum: else the copies of the registry differ).
+ */
+export function flagsByUnit(name: string, flags: GapFlags, units: readonly string[], parts: Map<string, GapPart>): Map<string, boolean[]> {
+  const count = units.reduce((n, u) => n + parts.get(u)!.n, 0);
+  if (flags.count !== count || flags.checksum !== unitsChecksum(units, parts)) {
+    throw new Error(`gapStatistics: the ${name} subgraph counted another list of households (${flags.count} against ${count}): its copy of the registry differs`);
+  }
+  const all = unpackFlags(flags);
+  const out = new Map<string, boolean[]>();
+  let at = 0;
+  for (const u of units) {
+    const n = parts.get(u)!.n;
+    out.set(u, all.slice(at, at + n));
+    at += n;
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE, placeInFixtureWard, scratchDatabase, type ScratchDatabase } from '@ansinh/db';
-import { candidatesChecksum, packFlags } from '@ansinh/server';
+import { packFlags, unitCandidatesChecksum } from '@ansinh/server';
 import * as tables from '../src/db/schema.js';
 import type { HouseholdRef } from '../src/context.js';
 import { gapCounts, householdGaps } from '../src/resolvers/gaps.js';
@@ -101,7 +101,10 @@ beforeAll(async () => {
 afterAll(() => scratch?.close());
 
 describe('gapCounts(): an area on a date', () => {
-  const flags = (bits: string) => packFlags(bits, candidatesChecksum([A, B, D]));
+  // flags come unit by unit over the asked unit's counting units (sorted ids): every candidate is in the ward
+  const below: Record<string, string[]> = { [FIXTURE.province]: [FIXTURE.province, FIXTURE.district, W], [FIXTURE.district]: [FIXTURE.district, W], [W]: [W] };
+  const checksum = (unit: string, ids: string[]) => unitCandidatesChecksum([...below[unit]!].sort().map((u) => [u, u === W ? ids : []] as const));
+  const flags = (bits: string, unit = FIXTURE.province) => packFlags(bits, checksum(unit, [A, B, D]));
 
   it('counts the candidates whose latest review on the date is poor or near-poor, and each kind once per household', async () => {
     const counts = await gapCounts(scratch.db, { unitId: FIXTURE.province, on: ON, healthGaps: flags('010'), housingGaps: flags('100') });
@@ -119,13 +122,13 @@ describe('gapCounts(): an area on a date', () => {
 
   it('the same at the ward itself and at the district: three levels roll up the same', async () => {
     for (const unit of [W, FIXTURE.district]) {
-      const counts = await gapCounts(scratch.db, { unitId: unit, on: ON, healthGaps: flags('000'), housingGaps: flags('000') });
+      const counts = await gapCounts(scratch.db, { unitId: unit, on: ON, healthGaps: flags('000', unit), housingGaps: flags('000', unit) });
       expect([unit, counts.households, counts.withGaps]).toEqual([unit, 3, 3]);
     }
   });
 
   it('refuses flags counted over another list of households', async () => {
-    const other = packFlags('00', candidatesChecksum([A, B]));
-    await expect(gapCounts(scratch.db, { unitId: W, on: ON, healthGaps: other, housingGaps: flags('000') })).rejects.toThrow(/another list/);
+    const other = packFlags('00', checksum(W, [A, B]));
+    await expect(gapCounts(scratch.db, { unitId: W, on: ON, healthGaps: other, housingGaps: flags('000', W) })).rejects.toThrow(/another list/);
   });
 });

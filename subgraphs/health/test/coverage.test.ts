@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE, placeInFixtureWard, scratchDatabase, type ScratchDatabase } from '@ansinh/db';
-import { candidatesChecksum, unpackFlags, type Caller } from '@ansinh/server';
+import { unitCandidatesChecksum, unpackFlags, type Caller } from '@ansinh/server';
 import * as tables from '../src/db/schema.js';
-import { coverage, healthGaps, healthStatistics } from '../src/resolvers/statistics.js';
+import { healthGaps } from '../src/resolvers/gaps.js';
+import { coverage, healthStatistics } from '../src/resolvers/statistics.js';
 
 const ON = '2025-06-30';
 const DAY_AFTER = '2025-07-01';
@@ -76,7 +77,8 @@ describe('the HEALTH_INSURANCE gap: fewer members with a card valid on the date 
   ] as const)('on %s', async (on, expected) => {
     const f = await healthGaps(scratch.db, P, on);
     const candidates = [POOR, NEAR, POOR_COVERED].sort();
-    expect(f.checksum).toBe(candidatesChecksum(candidates));
+    // unit by unit (sorted ids): the province and district hold no candidate, the ward all of them
+    expect(f.checksum).toBe(unitCandidatesChecksum([FIXTURE.district, FIXTURE.province, FIXTURE.ward].sort().map((u) => [u, u === W ? candidates : []] as const)));
     const flags = unpackFlags(f);
     expect(Object.fromEntries(candidates.map((c, i) => [c, flags[i]]))).toEqual(expected);
   });

@@ -16,5 +16,7 @@ export const housing = defineSubgraph({
   loadDemo,
   // its copy of the registry, written by the households subgraph's changes (docs/areas.md)
   followsRegistry: true,
+  // the tables whose writes change the figures kept per unit (db/schema.ts)
+  summarySources: tables.summarySources,
 });
 export * from './import/index.js';

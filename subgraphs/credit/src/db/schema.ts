@@ -1,7 +1,7 @@
 /** The credit subgraph's tables, in the PostgreSQL schema `credit`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, numeric, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, idempotencyTable, registryTables, summaryTables, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, placementsOf, registryTables, summaryTables, unitTables, type SummarySource } from '@ansinh/db';
 
 export const creditSchema = pgSchema('credit');
 
@@ -11,6 +11,16 @@ export const { units, unitLinks } = unitTables(creditSchema);
 export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(creditSchema);
 /** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
 export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(creditSchema);
+/**
+ * What those figures count (creditStatistics; the gap flags): loans, their movements, where their households are
+ * and their reviews; each write raises the versions of the units it touches (triggers installed at start).
+ */
+export const summarySources: SummarySource[] = [
+  { table: 'loans', units: placementsOf('credit', 'select household_id from changed') },
+  { table: 'loan_transactions', units: placementsOf('credit', 'select l.household_id from credit.loans l where l.id in (select loan_id from changed)') },
+  { table: 'registry_placements', units: 'select unit_id from changed' },
+  { table: 'registry_reviews', units: placementsOf('credit', 'select household_id from changed') },
+];
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(creditSchema);
 

@@ -5,8 +5,8 @@
  * (through the gateway, @requires: one bit per household, never household ids).
  */
 import { sql } from 'drizzle-orm';
-import { gapCandidates, rows, treeGapCandidates } from '@ansinh/db';
-import { badInput, candidatesChecksum, GAP_KINDS, GAP_RULES, GAP_STATUSES, treeOfRows, unpackFlags, type GapFlags, type UnitTree } from '@ansinh/server';
+import { countingUnits, treeUnits } from '@ansinh/db';
+import { badInput, flagsByUnit, GAP_KINDS, GAP_RULES, GAP_STATUSES, gapParts, treeOfRows, type GapFlags, type UnitTree } from '@ansinh/server';
 import type { CreditDb, GapRef, HouseholdRef, SupportGapModel } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
 
@@ -37,101 +37,93 @@ export function householdGaps(h: HouseholdRef, householdLoans: LoanModel[], day:
   return gaps;
 }
 
+/** The gap rules credit's own loans close, in the order of the bits of credit's flag digit. */
+const CREDIT_RULES = GAP_RULES.filter((r) => r.loanProgramme);
+
 /**
- * An area's gap counts: the candidates (households placed in the unit on the date whose latest review is POOR or
- * NEAR_POOR, from this subgraph's copy of the registry), this subgraph's own gaps from its loans, and the flags of
- * health (HEALTH_INSURANCE) and housing (HOUSING) for the same list, checked by its checksum.
+ * Credit's own flags per candidate: one digit, bit i set when CREDIT_RULES[i]'s gap is open (deprived in one of its
+ * indicators, and no loan of its programme disbursed by the date), in SQL from the rule list.
  */
-export async function gapCounts(db: CreditDb, ref: GapRef): Promise<GapCountsModel> {
-  const found = await rows<Candidate>(db, sql`
-    with recursive ${gapCandidates('credit', ref.unitId, ref.on)}
-    select ${candidateColumns(ref.on)} from candidates c order by c.household_id`);
-  const kinds = gapKindsOf(ref, found);
-  return countGaps(kinds);
+function creditFlagged(on: string) {
+  const open = CREDIT_RULES.map((r, i) => sql`(case when (k.deprived_indicators && array[${sql.join(r.indicators.map((x) => sql`${x}`), sql`, `)}]::text[])
+      and not exists (select 1 from credit.loans l where l.household_id = k.household_id and l.programme = ${r.loanProgramme!} and l.disbursed_on <= ${on}::date)
+      then ${2 ** i} else 0 end)`);
+  return sql`flagged(unit_id, household_id, gap) as (select k.unit_id, k.household_id, (${sql.join(open, sql` + `)})::text from candidates k)`;
 }
 
 /** The counts of one unit: its candidates, those with a gap, and those with each kind. */
 export interface GapCountsModel { households: number; withGaps: number; byKind: { kind: string; households: number }[] }
 
-interface Candidate { id: string; deprived: string[]; lent: string[] }
-
 /**
- * A candidate's columns: its id, deprived indicators and the loan programmes of the gap rules it has borrowed from
- * by the date, in the statement: no household id list travels back to the database (a province's would exceed any
- * parameter limit).
+ * The gap counts of each counting unit of `unitId` (the asked unit, or its province for the small-cell tree), from
+ * credit's own flags per unit (summaries, `gapParts`) and the flags health (HEALTH_INSURANCE) and housing (HOUSING)
+ * sent for the same units' candidates, checked by count and checksum.
  */
-function candidateColumns(on: string) {
-  const programmes = `{${GAP_RULES.filter((r) => r.loanProgramme).map((r) => r.loanProgramme!).join(',')}}`;
-  return sql`c.household_id as id, c.deprived_indicators as deprived,
-      array(select distinct l.programme from credit.loans l
-        where l.household_id = c.household_id and l.programme = any(${programmes}::text[]) and l.disbursed_on <= ${on}::date) as lent`;
-}
-
-/**
- * Each candidate's kinds of gap: this subgraph's own from its loans, and the flags of health (HEALTH_INSURANCE) and
- * housing (HOUSING) for the same list, checked by its checksum.
- */
-function gapKindsOf(ref: GapRef, found: Candidate[]): Set<string>[] {
+async function unitGapCounts(db: CreditDb, ref: GapRef, unitId: string): Promise<Map<string, GapCountsModel>> {
   if (!ref.healthGaps || !ref.housingGaps) {
     throw badInput('GapStatistics needs healthGaps and housingGaps in the representation (@requires); ask it through the gateway');
   }
-  const checksum = candidatesChecksum(found.map((c) => c.id));
-  for (const [name, f] of [['health', ref.healthGaps], ['housing', ref.housingGaps]] as const) {
-    if (f.count !== found.length || f.checksum !== checksum) {
-      throw new Error(`gapStatistics: the ${name} subgraph counted another list of households (${f.count} against ${found.length}): its copy of the registry differs`);
+  const units = await countingUnits(db, 'credit', unitId);
+  const own = await gapParts(db, 'credit', units, ref.on, creditFlagged(ref.on));
+  const others = { HEALTH_INSURANCE: flagsByUnit('health', ref.healthGaps, units, own), HOUSING: flagsByUnit('housing', ref.housingGaps, units, own) };
+  return new Map(units.map((u) => {
+    const part = own.get(u)!;
+    const counts = new Map<string, number>(GAP_KINDS.map((k) => [k, 0]));
+    let withGaps = 0;
+    for (let i = 0; i < part.n; i++) {
+      const digit = Number(part.bits[i]);
+      let any = false;
+      for (const rule of GAP_RULES) {
+        const gap = rule.loanProgramme ? (digit & (2 ** CREDIT_RULES.indexOf(rule))) !== 0 : others[rule.kind as 'HEALTH_INSURANCE' | 'HOUSING'].get(u)![i]!;
+        if (gap) { counts.set(rule.kind, counts.get(rule.kind)! + 1); any = true; }
+      }
+      if (any) withGaps += 1;
     }
-  }
-  const hasLoan = new Set(found.flatMap((c) => c.lent.map((p) => `${c.id}|${p}`)));
-  const flags: Record<string, boolean[]> = { HEALTH_INSURANCE: unpackFlags(ref.healthGaps), HOUSING: unpackFlags(ref.housingGaps) };
-  return found.map((c, i) => {
-    const kinds = new Set<string>();
-    for (const rule of GAP_RULES) {
-      const gap = rule.loanProgramme
-        ? rule.indicators.some((x) => c.deprived.includes(x)) && !hasLoan.has(`${c.id}|${rule.loanProgramme}`)
-        : flags[rule.kind]![i]!;
-      if (gap) kinds.add(rule.kind);
-    }
-    return kinds;
-  });
+    return [u, { households: part.n, withGaps, byKind: GAP_KINDS.map((kind) => ({ kind, households: counts.get(kind)! })) }];
+  }));
 }
 
-function countGaps(kinds: Set<string>[]): GapCountsModel {
-  const counts = new Map<string, number>(GAP_KINDS.map((k) => [k, 0]));
-  for (const own of kinds) for (const k of own) counts.set(k, counts.get(k)! + 1);
-  return { households: kinds.length, withGaps: kinds.filter((k) => k.size).length, byKind: GAP_KINDS.map((kind) => ({ kind, households: counts.get(kind)! })) };
+/** Adds up units' gap counts. */
+function sumCounts(list: Iterable<GapCountsModel>): GapCountsModel {
+  const out: GapCountsModel = { households: 0, withGaps: 0, byKind: GAP_KINDS.map((kind) => ({ kind, households: 0 })) };
+  for (const c of list) {
+    out.households += c.households;
+    out.withGaps += c.withGaps;
+    c.byKind.forEach((k, i) => { out.byKind[i]!.households += k.households; });
+  }
+  return out;
+}
+
+/** An area's gap counts: the sum of its counting units' (households are additive: each is placed in one unit on a date). */
+export async function gapCounts(db: CreditDb, ref: GapRef): Promise<GapCountsModel> {
+  return sumCounts((await unitGapCounts(db, ref, ref.unitId)).values());
 }
 
 /** The counts a gap report withholds by: `households`, `withGaps`, `kind.<kind>`. */
 export const GAP_MEASURES = ['households', 'withGaps', ...GAP_KINDS.map((k) => `kind.${k}`)];
 
 /**
- * The counts of every unit of a province (`ref.unitId`: the top unit; packages/db placedInTree), for the small-cell
- * rules that decide each unit's counts in its parent's group: one statement for the units and the province's
- * candidates with the units each is counted in; health and housing send their flags for the same list (for an
- * ANALYST, the province's), which this checks by its checksum.
+ * The counts of every unit of `ref.unitId`'s tree (packages/db treeUnits), for the small-cell rules that decide each
+ * unit's counts in its parent's group, summed from the counts of the province's units (`root`: health and housing
+ * sent their flags for the province's candidates, for an ANALYST).
  */
-export async function gapTree(db: CreditDb, ref: GapRef): Promise<UnitTree<string>> {
-  const found = await rows<{ node: boolean; node_id: string | null; parent_id: string | null; nodes: string[] | null } & Candidate>(db, sql`
-    with recursive ${treeGapCandidates('credit', ref.unitId, ref.on)},
-    counted_in as (select household_id, array_agg(node_id) as nodes from tree_placed group by household_id)
-    select true as node, id as node_id, parent_id, null::text[] as nodes, null::uuid as id, null::text[] as deprived, null::text[] as lent from tree_nodes
-    union all
-    select false, null, null, k.nodes, ${candidateColumns(ref.on)}
-    from candidates c join counted_in k on k.household_id = c.household_id order by node desc, id`);
-  const candidates = found.filter((r) => !r.node);
-  const kinds = gapKindsOf(ref, candidates);
-  const inNode = new Map<string, Set<string>[]>();
-  candidates.forEach((c, i) => { for (const n of c.nodes ?? []) inNode.set(n, [...(inNode.get(n) ?? []), kinds[i]!]); });
-  const figures = found.filter((r) => r.node).flatMap((r) => {
-    const c = countGaps(inNode.get(r.node_id!) ?? []);
+export async function gapTree(db: CreditDb, ref: GapRef, root: string): Promise<UnitTree<string>> {
+  const byUnit = await unitGapCounts(db, ref, root);
+  const tree = await treeUnits(db, 'credit', ref.unitId, ref.on);
+  const rows = tree.nodes.flatMap((n) => {
+    const c = sumCounts((tree.units.get(n.id) ?? []).map((u) => {
+      const found = byUnit.get(u);
+      if (!found) throw new Error(`gapStatistics: unit ${u} of ${ref.unitId}'s tree is not among its province's (${root})`);
+      return found;
+    }));
     return [
-      { node: false, node_id: r.node_id!, parent_id: null, measure: 'households', n: c.households },
-      { node: false, node_id: r.node_id!, parent_id: null, measure: 'withGaps', n: c.withGaps },
-      ...c.byKind.map((k) => ({ node: false, node_id: r.node_id!, parent_id: null, measure: `kind.${k.kind}`, n: k.households })),
+      { node: true, node_id: n.id, parent_id: n.parentId, measure: '', n: 0 },
+      { node: false, node_id: n.id, parent_id: null, measure: 'households', n: c.households },
+      { node: false, node_id: n.id, parent_id: null, measure: 'withGaps', n: c.withGaps },
+      ...c.byKind.map((k) => ({ node: false, node_id: n.id, parent_id: null, measure: `kind.${k.kind}`, n: k.households })),
     ];
   });
-  const nodes = found.filter((r) => r.node).map((r) => ({ node: true, node_id: r.node_id!, parent_id: r.parent_id, measure: '', n: 0 }));
-  return treeOfRows([...nodes, ...figures], GAP_MEASURES, (r) => [[r.measure, r.n]]);
+  return treeOfRows(rows, GAP_MEASURES, (r) => [[r.measure, r.n]]);
 }
 
 export type { GapFlags };

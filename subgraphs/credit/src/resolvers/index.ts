@@ -1,7 +1,7 @@
 import { asc } from 'drizzle-orm';
 import { today } from '@ansinh/scalars';
 import { accessLogResolvers, badInput, callerSeesSensitive, callerSeesSmallCells, GAP_KINDS, hiddenInTree, oncePerProvince, reportUnit, SMALL_CELL, requireClosedYear, requireIndividuals, suppressGroup, type Hidden } from '@ansinh/server';
-import { orNull } from '@ansinh/db';
+import { orNull, rootUnit } from '@ansinh/db';
 import { accessLog, lenders } from '../db/schema.js';
 import { entrustingOrganisation, gapKind, loanProgramme, loanStatus, loanTransactionKind } from '../db/enums.js';
 import type { Context, GapRef } from '../context.js';
@@ -152,7 +152,7 @@ async function gapView(g: GapRef, ctx: Context) {
   // the province's tree holds every unit in force on the date; a unit asked for after its end is not in it, but its
   // own tree (the same candidates: its province's) is
   let tree = await treeOf(g, ctx);
-  if (!(await tree.figures(g.unitId))) tree = await gapTree(ctx.db, g);
+  if (!(await tree.figures(g.unitId))) tree = await gapTree(ctx.db, g, await rootUnit(ctx.db, 'credit', g.unitId));
   const c = await tree.figures(g.unitId);
   const inTree = await hiddenInTree(tree, GAP_MEASURES, g.unitId);
   const totalHidden = inTree.households !== undefined;
@@ -173,5 +173,5 @@ function count(g: GapRef, db: Parameters<typeof gapCounts>[0]) {
 
 /** The counts of every unit of the province, from the flags health and housing send for its candidates: once per request. */
 function treeOf(g: GapRef, ctx: Context) {
-  return oncePerProvince(ctx.loaders, ctx.db, 'credit', `gaps|${g.on}`, g.unitId, (root) => gapTree(ctx.db, { ...g, unitId: root }));
+  return oncePerProvince(ctx.loaders, ctx.db, 'credit', `gaps|${g.on}`, g.unitId, (root) => gapTree(ctx.db, { ...g, unitId: root }, root));
 }

@@ -1,7 +1,7 @@
 /** The health subgraph's tables, in the PostgreSQL schema `health`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, numeric, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, placementsOf, registryTables, type SummarySource, summaryTables, unitTables } from '@ansinh/db';
 
 export const healthSchema = pgSchema('health');
 
@@ -75,3 +75,12 @@ export type SupportRuleModel = typeof supportRules.$inferSelect;
 
 /** Who read which individual's sensitive fields (append-only; docs/security.md). */
 export const accessLog = accessLogTable(healthSchema);
+
+/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(healthSchema);
+/** What those figures count (the gap flags); each write raises the versions of the units it touches (triggers installed at start). */
+export const summarySources: SummarySource[] = [
+  { table: 'insurance_cards', units: placementsOf('health', 'select household_id from changed') },
+  { table: 'registry_reviews', units: placementsOf('health', 'select household_id from changed') },
+  { table: 'registry_placements', units: 'select unit_id from changed' },
+];

@@ -4,7 +4,8 @@ import type { Resolvers } from '../generated/graphql.js';
 import { orNull } from '@ansinh/db';
 import { beneficiaryGroup, funder, supportScheme } from '../db/enums.js';
 import { mutations } from './mutations.js';
-import { cardTree, coverage, healthGaps, healthStatistics, suppressSmallCells } from './statistics.js';
+import { healthGaps } from './gaps.js';
+import { cardTree, coverage, healthStatistics, suppressSmallCells } from './statistics.js';
 import { accessLog } from '../db/schema.js';
 
 const validOn = (day: string) => (c: { validFrom: string; validTo: string }) => c.validFrom <= day && day <= c.validTo;

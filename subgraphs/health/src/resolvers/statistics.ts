@@ -4,8 +4,8 @@
  * in the unit on that date (this subgraph's copy of the registry: docs/areas.md), in SQL.
  */
 import { sql } from 'drizzle-orm';
-import { gapCandidates, placedInTree, placedOn, reviewedOn, rows } from '@ansinh/db';
-import { callerSeesSmallCells, candidatesChecksum, hiddenInTree, isSmall, packFlags, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type GapFlags, type UnitTree } from '@ansinh/server';
+import { placedInTree, placedOn, reviewedOn, rows } from '@ansinh/db';
+import { callerSeesSmallCells, hiddenInTree, isSmall, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type UnitTree } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 
 export interface GroupCardsModel {
@@ -158,22 +158,4 @@ async function coverageTree(db: HealthDb, unitId: string, on: string): Promise<U
     from grouped g join tree_placed t on t.household_id = g.household_id left join holders h on h.household_id = g.household_id
     where g.grp is not null group by t.node_id, g.grp`);
   return treeOfRows(found, COVERAGE_MEASURES, (r) => [[`${r.grp}.households`, r.households], [`${r.grp}.covered`, r.covered]]);
-}
-
-/**
- * Health's part of an area's support-gap counts (credit combines them): for each candidate household (packages/db
- * gapCandidates, in id order), whether fewer of its members hold a BHYT card valid on the date than it had persons
- * at its review (the HEALTH_INSURANCE rule, packages/server/src/gaps.ts).
- */
-export async function healthGaps(db: HealthDb, unitId: string, on: string): Promise<GapFlags> {
-  const found = await rows<{ id: string; gap: boolean }>(db, sql`
-    with recursive ${gapCandidates('health', unitId, on)},
-    holders as (
-      select c.household_id, count(distinct c.member_id)::int as n from health.insurance_cards c
-      where c.household_id in (select household_id from candidates) and c.valid_from <= ${on} and c.valid_to >= ${on}
-      group by c.household_id
-    )
-    select k.household_id as id, coalesce(h.n, 0) < k.persons as gap
-    from candidates k left join holders h on h.household_id = k.household_id order by k.household_id`);
-  return packFlags(found.map((r) => (r.gap ? '1' : '0')).join(''), candidatesChecksum(found.map((r) => r.id)));
 }

@@ -1,7 +1,7 @@
 /** The housing subgraph's tables, in the PostgreSQL schema `housing`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, placementsOf, registryTables, type SummarySource, summaryTables, unitTables } from '@ansinh/db';
 
 export const housingSchema = pgSchema('housing');
 
@@ -57,3 +57,12 @@ export type HousingProgrammeModel = typeof programmes.$inferSelect;
 
 /** Who read which household's housing support funding (append-only; docs/security.md). */
 export const accessLog = accessLogTable(housingSchema);
+
+/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(housingSchema);
+/** What those figures count (the gap flags); each write raises the versions of the units it touches (triggers installed at start). */
+export const summarySources: SummarySource[] = [
+  { table: 'supports', units: placementsOf('housing', 'select household_id from changed') },
+  { table: 'registry_reviews', units: placementsOf('housing', 'select household_id from changed') },
+  { table: 'registry_placements', units: 'select unit_id from changed' },
+];

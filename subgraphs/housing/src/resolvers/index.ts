@@ -5,7 +5,8 @@ import { accessLog, programmes } from '../db/schema.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { fundingSource, housingProgrammeKind, housingSupportKind, housingSupportStatus } from '../db/enums.js';
 import { mutations } from './mutations.js';
-import { housingGaps, housingStatistics, housingTree, suppressSmallCells } from './statistics.js';
+import { housingGaps } from './gaps.js';
+import { housingStatistics, housingTree, suppressSmallCells } from './statistics.js';
 
 export const resolvers: Resolvers = {
   Query: {

@@ -4,8 +4,8 @@
  * docs/areas.md), by their lifecycle dates.
  */
 import { sql } from 'drizzle-orm';
-import { gapCandidates, placedInTree, placedOn, rows } from '@ansinh/db';
-import { callerSeesSmallCells, candidatesChecksum, gapRule, hiddenInTree, isSmall, packFlags, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type GapFlags, type Hidden, type UnitTree } from '@ansinh/server';
+import { placedInTree, placedOn, rows } from '@ansinh/db';
+import { callerSeesSmallCells, hiddenInTree, isSmall, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type Hidden, type UnitTree } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
 export interface HousingStatisticsModel {
@@ -126,18 +126,3 @@ export async function suppressSmallCells(caller: Caller, stats: HousingStatistic
   };
 }
 
-/**
- * Housing's part of an area's support-gap counts (credit combines them): for each candidate household (packages/db
- * gapCandidates, in id order), whether it is deprived in housing (the HOUSING rule's indicators) with no support
- * proposed on or before the date (packages/server/src/gaps.ts).
- */
-export async function housingGaps(db: HousingDb, unitId: string, on: string): Promise<GapFlags> {
-  const indicators = gapRule('HOUSING').indicators;
-  const found = await rows<{ id: string; gap: boolean }>(db, sql`
-    with recursive ${gapCandidates('housing', unitId, on)}
-    select k.household_id as id,
-      (k.deprived_indicators && array[${sql.join(indicators.map((i) => sql`${i}`), sql`, `)}]::text[])
-        and not exists (select 1 from housing.supports s where s.household_id = k.household_id and s.proposed_on <= ${on}) as gap
-    from candidates k order by k.household_id`);
-  return packFlags(found.map((r) => (r.gap ? '1' : '0')).join(''), candidatesChecksum(found.map((r) => r.id)));
-}
