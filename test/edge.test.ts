@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isIdempotent, subgraphFetcher } from '@ansinh/gateway';
+import { isIdempotent, observeSubgraphRequests, subgraphFetcher } from '@ansinh/gateway';
 import { ServiceMetrics } from '@ansinh/server';
 import { sharedSystem, tokenFor, type TestSystem } from './harness.js';
 
@@ -122,6 +122,9 @@ describe.skipIf(inject('database').kind !== 'pglite')('retries of subgraph fetch
   let server: Server;
   let url: string;
   let failures = 0;
+  /** answers that break off after their first bytes: `drops` by the replica closing the connection, or by hanging */
+  let drops = 0;
+  let hang = false;
   const seen: string[] = [];
   beforeAll(async () => {
     // a replica that is restarting: it refuses the first `failures` requests with 503, then answers
@@ -130,7 +133,13 @@ describe.skipIf(inject('database').kind !== 'pglite')('retries of subgraph fetch
       req.on('data', (c) => { body += c; });
       req.on('end', () => {
         seen.push(body);
-        if (failures > 0) {
+        if (drops > 0 || hang) {
+          const dropping = drops > 0;
+          if (dropping) drops -= 1;
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+          res.write('{"data":');
+          if (dropping) setTimeout(() => res.socket?.destroy(), 20);
+        } else if (failures > 0) {
           failures -= 1;
           res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"message":"shutting down"}]}');
         } else res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"ok":true}}');
@@ -190,5 +199,49 @@ describe.skipIf(inject('database').kind !== 'pglite')('retries of subgraph fetch
     const text = await metrics.registry.metrics();
     expect(text).toContain('ansinh_subgraph_fetch_retries_total{subgraph="health",service="gateway"} 2');
     expect(text).toContain('ansinh_subgraph_fetch_errors_total{subgraph="health",reason="connection_refused",service="gateway"} 1');
+  });
+
+  it('retries a query whose answer broke off when the replica closed the connection, and reports the reset', async () => {
+    const metrics = new ServiceMetrics('gateway');
+    const fetcher = subgraphFetcher({ name: 'credit', timeoutMs: 5_000, retry: { retries: 1, baseDelayMs: 10 }, metrics });
+    seen.length = 0;
+    drops = 1;
+    const res = await send(fetcher, 'query Q__credit__0 { ok }');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { ok: true } });
+    expect(seen).toHaveLength(2);
+
+    // a mutation is not asked again: the caller learns the connection was reset
+    drops = 1;
+    seen.length = 0;
+    const error = await send(fetcher, 'mutation M__credit__0 { recordRepayment { id } }').catch((e: Error & { cause?: { code?: string } }) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(seen).toHaveLength(1);
+    expect(await metrics.registry.metrics()).toContain('ansinh_subgraph_fetch_errors_total{subgraph="credit",reason="connection_reset",service="gateway"} 1');
+  });
+
+  it('gives up at its timeout while the answer is still coming, with the timeout as the reason', async () => {
+    const metrics = new ServiceMetrics('gateway');
+    const fetcher = subgraphFetcher({ name: 'housing', timeoutMs: 300, retry: { retries: 2, baseDelayMs: 10 }, metrics });
+    hang = true;
+    const started = Date.now();
+    try {
+      const error = await send(fetcher, 'query Q__housing__0 { ok }').catch((e: Error) => e);
+      expect((error as Error).name).toBe('TimeoutError');
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally { hang = false; }
+    expect(await metrics.registry.metrics()).toContain('ansinh_subgraph_fetch_errors_total{subgraph="housing",reason="timeout",service="gateway"} 1');
+    // the replica is asked again on a fresh connection and answers
+    expect((await send(fetcher, 'query Q__housing__0 { ok }')).status).toBe(200);
+  });
+
+  it('tells the bench the size of every request body it sends', async () => {
+    const fetcher = subgraphFetcher({ name: 'households', timeoutMs: 5_000, retry: { retries: 0, baseDelayMs: 10 } });
+    const observed: [string, number][] = [];
+    observeSubgraphRequests((u, bytes) => observed.push([u, bytes]));
+    try {
+      await send(fetcher, 'query Q__households__0 { hộGiaĐình }');
+    } finally { observeSubgraphRequests(undefined); }
+    expect(observed).toEqual([[url, Buffer.byteLength(JSON.stringify({ query: 'query Q__households__0 { hộGiaĐình }' }))]]);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * How the gateway fetches from a subgraph: Node's fetch under one deadline (the subgraph's timeout), timed into
- * the gateway's metrics, and retried with exponential backoff and jitter when the failure is one a second try can
- * cure (connection refused or reset, 502/503/504: a replica restarting or shutting down) and the fetch is a query.
+ * How the gateway fetches from a subgraph: undici's `request` on one kept-alive connection pool per subgraph origin,
+ * under one deadline (the subgraph's timeout, and the client request's own deadline), timed into the gateway's
+ * metrics, and retried with exponential backoff and jitter when the failure is one a second try can cure
+ * (connection refused or reset, 502/503/504: a replica restarting or shutting down) and the fetch is a query.
  * A mutation is never retried: its first try may have written before the connection broke.
  */
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { Pool } from 'undici';
 import { currentRequestScope, type ServiceMetrics } from '@ansinh/server';
 
 /** What Apollo's RemoteGraphQLDataSource and the retry loop read of an answer (a subset of fetch's Response). */
@@ -19,6 +19,8 @@ export interface SubgraphResponse {
   text(): Promise<string>;
   json(): Promise<unknown>;
 }
+
+type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
 
 class BufferedResponse implements SubgraphResponse {
   readonly ok: boolean;
@@ -39,10 +41,18 @@ class BufferedResponse implements SubgraphResponse {
   async json(): Promise<unknown> { return JSON.parse(this.bytes.toString('utf8')); }
 }
 
-// kept-alive connections to the subgraphs (node:http; Node's fetch cost the gateway twice the CPU per subgraph fetch:
-// web streams for a body that is one string each way)
-const agents = { 'http:': new Agent({ keepAlive: true, scheduling: 'lifo' }), 'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }) };
-const parsedUrls = new Map<string, URL>();
+// one undici Pool per subgraph origin: kept-alive connections, as many as requests in flight (undici's default; the
+// in-flight bounds of overload.ts limit them). Node's global fetch (undici too, but through web streams and the
+// fetch spec's Request/Response objects) cost the gateway twice the CPU per subgraph fetch for a body that is one
+// string each way; undici's `request` buffers it straight from the socket.
+const pools = new Map<string, Pool>();
+const parsedUrls = new Map<string, { origin: string; path: string }>();
+function poolFor(origin: string): Pool {
+  let pool = pools.get(origin);
+  if (!pool) pools.set(origin, (pool = new Pool(origin)));
+  return pool;
+}
+
 let observer: ((url: string, bodyBytes: number) => void) | undefined;
 /** Calls `fn` with the URL and body size of every subgraph request (the bench's report of what the gateway sends). */
 export function observeSubgraphRequests(fn: ((url: string, bodyBytes: number) => void) | undefined): void {
@@ -50,37 +60,33 @@ export function observeSubgraphRequests(fn: ((url: string, bodyBytes: number) =>
 }
 
 /**
- * One subgraph request by node:http, answered as a buffered response. Fails as Node's fetch does, so that callers
+ * One subgraph request by undici, answered as a buffered response. Fails as Node's fetch does, so that callers
  * tell the causes apart the same way: the signal's reason when it aborts (TimeoutError, AbortError), else a
- * TypeError "fetch failed" whose `cause` is the socket's error (`code` ECONNREFUSED, ECONNRESET, …).
+ * TypeError "fetch failed" whose `cause` is undici's error (`code` ECONNREFUSED, UND_ERR_SOCKET, …).
  */
 export function postToSubgraph(url: string, init: { method?: string; headers?: unknown; body?: unknown }, signal: AbortSignal): Promise<SubgraphResponse> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    let u = parsedUrls.get(url);
-    if (!u) { u = new URL(url); if (parsedUrls.size < 100) parsedUrls.set(url, u); }
+    let target = parsedUrls.get(url);
+    if (!target) {
+      const u = new URL(url);
+      target = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (parsedUrls.size < 100) parsedUrls.set(url, target);
+    }
     const body = typeof init.body === 'string' ? init.body : init.body === undefined || init.body === null ? '' : String(init.body);
     const headers: Record<string, string> = {};
     const given = init.headers as Record<string, string> | Headers | undefined;
     if (given instanceof Headers) given.forEach((v, k) => { headers[k] = v; });
     else if (given) for (const [k, v] of Object.entries(given)) headers[k.toLowerCase()] = String(v);
-    const bytes = Buffer.byteLength(body);
-    headers['content-length'] = String(bytes);
-    observer?.(url, bytes);
-    const secure = u.protocol === 'https:';
+    if (observer) observer(url, Buffer.byteLength(body));
     const fail = (error: unknown) => reject(signal.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
-    const req = (secure ? httpsRequest : httpRequest)({
-      protocol: u.protocol, hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || (secure ? 443 : 80), path: `${u.pathname}${u.search}`,
-      method: init.method ?? 'POST', headers, agent: agents[secure ? 'https:' : 'http:'], signal,
-    }, (res) => {
+    poolFor(target.origin).request({ path: target.path, method: (init.method ?? 'POST') as 'POST', headers, body, signal }, (error, data) => {
+      if (error) return fail(error);
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(new BufferedResponse(url, res.statusCode ?? 0, res.statusMessage ?? '', res.headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))));
-      res.on('error', fail);
-      res.on('aborted', () => fail(Object.assign(new Error('the subgraph closed the connection mid-answer'), { code: 'ECONNRESET' })));
+      data.body.on('data', (c: Buffer) => chunks.push(c));
+      data.body.on('end', () => resolve(new BufferedResponse(url, data.statusCode, data.statusText, data.headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))));
+      data.body.on('error', fail);
     });
-    req.on('error', fail);
-    req.end(body);
   });
 }
 

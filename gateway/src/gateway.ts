@@ -94,7 +94,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     super(config);
     this.name = config?.name ?? 'unknown';
     this.timeoutMs = config?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // Node's fetch, bounded by the per-subgraph timeout, timed, and retried for queries only (fetch.ts)
+    // undici on a kept-alive pool per subgraph, bounded by the per-subgraph timeout, timed, and retried for queries only (fetch.ts)
     this.fetcher = subgraphFetcher({ name: this.name, timeoutMs: this.timeoutMs, retry: config?.retry ?? { retries: 0, baseDelayMs: 50 }, metrics: config?.metrics }) as any;
   }
 
