@@ -62,6 +62,12 @@ describe('imported households', () => {
     // Phường Đông Hải (11411 since 2025-07-01) took Đông Hải 1 in full, Nam Hải only in part
     expect(await search('tim kiem ba', '11411')).toEqual(['HP-11410-93101']);
   });
+
+  it('an unknown unit code is refused, naming it', async () => {
+    const res = await t.query(`{ searchHouseholds(text: "tim kiem ba", unitCode: "99999") { code } }`);
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toBe('No administrative unit has the code "99999"');
+  });
 });
 
 describe('after the households change', () => {
