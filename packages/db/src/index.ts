@@ -6,6 +6,8 @@
 import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+// pg_trgm: the trigram index of households' search text (subgraphs/households, docs/households.md)
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { getTableColumns, sql, type Logger, type SQL } from 'drizzle-orm';
 export { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -50,7 +52,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   if (options.dataDir) checkDataDir(options.dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+    pglite = await PGlite.create({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), extensions: { pg_trgm } });
   } catch (error) {
     // PGlite's own errors are WebAssembly file-system objects without a message: a full disk is told by its space left
     if (options.dataDir && freeBytes(options.dataDir) < 16 * 1024 * 1024) {

@@ -56,7 +56,7 @@ const ident = (pgSchema: string) => {
  *  - `partial`: old units linked only in PART: their households count once re-assigned one by one.
  * Use it as `with recursive ${unitScope('credit', id)} select … where unit_id in (select id from scope where how <> 'partial')`.
  */
-export function unitScope(pgSchema: string, unitId: string): SQL {
+export function unitScope(pgSchema: string, unitId: string | SQL): SQL {
   const s = ident(pgSchema);
   return sql`scope_direct(id) as (
       select id from ${s}.units where id = ${unitId}

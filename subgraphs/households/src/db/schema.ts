@@ -81,7 +81,18 @@ export const households = householdsSchema.table('households', {
   areaType: text('area_type').notNull(),
   registeredOn: date('registered_on', { mode: 'string' }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [uniqueIndex('households_code_idx').on(t.code), index('households_unit_idx').on(t.unitId, t.code)]);
+  /** The head's name (the first HEAD member by position), kept by triggers on members (migration 0008): for search only. */
+  headName: text('head_name'),
+  /**
+   * What searchHouseholds matches: the folded address and head's name (households.fold_text), a line break between
+   * them (a search text never holds one: it is folded with its spaces squeezed), under a trigram index.
+   */
+  searchText: text('search_text').notNull()
+    .generatedAlwaysAs(sql`households.fold_text(address) || E'\\n' || coalesce(households.fold_text(head_name), '')`),
+}, (t) => [
+  uniqueIndex('households_code_idx').on(t.code), index('households_unit_idx').on(t.unitId, t.code),
+  index('households_search_idx').using('gin', t.searchText.op('gin_trgm_ops')),
+]);
 
 export const members = householdsSchema.table('members', {
   id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),

@@ -82,7 +82,8 @@ type Unit = typeof units.$inferSelect;
 type HouseholdRow = typeof households.$inferSelect;
 type MemberRow = typeof members.$inferSelect;
 type AssessmentRow = typeof assessments.$inferSelect;
-type Insert<T> = Omit<T, 'createdAt'>;
+// head_name and search_text are the database's: triggers on members and a generated column keep them (migration 0008)
+type Insert<T> = Omit<T, 'createdAt' | 'headName' | 'searchText'>;
 type Ref = HouseholdRef & { areaType: string };
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
