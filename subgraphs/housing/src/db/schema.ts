@@ -1,7 +1,7 @@
 /** The housing subgraph's tables, in the PostgreSQL schema `housing`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, registryTables, summaryTables, unitTables } from '@ansinh/db';
 
 export const housingSchema = pgSchema('housing');
 
@@ -9,6 +9,8 @@ export const housingSchema = pgSchema('housing');
 export const { units, unitLinks } = unitTables(housingSchema);
 /** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
 export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(housingSchema);
+/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(housingSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(housingSchema);
 
