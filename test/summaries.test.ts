@@ -126,3 +126,144 @@ describe('creditStatistics from summaries per unit', () => {
     }
   });
 });
+
+const HOUSING = `query ($unit: String!, $from: Date!, $to: Date!) { housingStatistics(unitCode: $unit, from: $from, to: $to) {
+  houses byKind { kind houses } byBeneficiary { beneficiaryStatus houses } byWard { unit { id } houses }
+  byStatus { status supports } funding { source amount } } }`;
+
+interface HousingFigures {
+  houses: number; byKind: { kind: string; houses: number }[]; byBeneficiary: { beneficiaryStatus: string; houses: number }[];
+  byWard: { unit: { id: string }; houses: number }[]; byStatus: { status: string; supports: number }[]; funding: { source: string; amount: number }[];
+}
+async function housing(unit: string, to = '2025-12-31', from = '2025-01-01') {
+  const res = await t.query(HOUSING, { unit, from, to });
+  expect(res.errors).toBeUndefined();
+  return res.data.housingStatistics as HousingFigures;
+}
+const kindOf = (r: HousingFigures, k: string) => r.byKind.find((x) => x.kind === k)?.houses ?? 0;
+const statusOf = (r: HousingFigures, s: string) => r.byStatus.find((x) => x.status === s)!.supports;
+const fundingOf = (r: HousingFigures, s: string) => r.funding.find((x) => x.source === s)?.amount ?? 0;
+const wardOf = (r: HousingFigures, unitId: string) => r.byWard.find((x) => x.unit.id === unitId)?.houses ?? 0;
+
+/** The `n`-th household placed since 2025 in an old ward of a district of Hải Phòng (31): its unit, and its ward's, district's and province's codes. */
+async function aHousehold(n: number) {
+  const [h] = await rows<{ id: string; code: string; unit: string; ward: string; district: string; province: string }>(t.system.services.housing.db, sql`
+    select p.household_id as id, h.code, p.unit_id as unit, u.code as ward, d.code as district, pr.code as province
+    from housing.registry_placements p
+    join housing.units u on u.id = p.unit_id join housing.units d on d.id = u.parent_id join housing.units pr on pr.id = d.parent_id
+    join households.households h on h.id = p.household_id
+    where p.valid_to is null and (p.valid_from is null or p.valid_from <= '2025-01-01') and pr.code = '31' and d.kind like '%district'
+    order by p.household_id offset ${n} limit 1`);
+  expect(h).toBeDefined();
+  return h!;
+}
+
+/** Proposes a new build for the household on 2025-03-01 (a donation of 20M) and moves it along `steps` ([status, date]). */
+async function aSupport(householdId: string, key: string, steps: [string, string][]) {
+  const proposed = await t.query(`mutation ($input: ProposeHousingSupportInput!) { proposeHousingSupport(input: $input) { housingSupport { id } } }`,
+    { input: { idempotencyKey: `summaries-${key}`, householdId, kind: 'NEW_BUILD', programme: 'NATIONAL_TARGET_PROGRAMME', beneficiaryStatus: 'POOR', proposedOn: '2025-03-01', fundingLines: [{ source: 'DONATION', amount: 20_000_000 }] } });
+  expect(proposed.errors).toBeUndefined();
+  const id = proposed.data.proposeHousingSupport.housingSupport.id as string;
+  for (const [to, on] of steps) await advance(id, `${key}-${to}`, to, on);
+  return id;
+}
+async function advance(supportId: string, key: string, to: string, on: string) {
+  const res = await t.query(`mutation ($input: AdvanceHousingSupportInput!) { advanceHousingSupport(input: $input) { housingSupport { status } } }`,
+    { input: { idempotencyKey: `summaries-${key}`, supportId, to, on } });
+  expect(res.errors).toBeUndefined();
+}
+const TO_COMPLETED: [string, string][] = [['APPROVED', '2025-03-10'], ['UNDER_CONSTRUCTION', '2025-04-01'], ['COMPLETED', '2025-06-01']];
+
+describe('housingStatistics from summaries per unit', () => {
+  it('a report asked again counts nothing again: only the unit look-ups and one read of the summaries', async () => {
+    const { district } = await aHousehold(0);
+    const first = await t.countStatements(() => housing(district));
+    const again = await t.countStatements(() => housing(district));
+    // first: the unit, its counting units, the summaries read (none), the count of every unit, stored
+    expect(first.housing).toBe(again.housing + 1);
+    expect(await housing(district)).toEqual(await housing(district));
+  });
+
+  it('a support proposed and moved along its lifecycle shows at once in its ward, district and province, its funding too', async () => {
+    const h = await aHousehold(1);
+    const report = () => Promise.all([housing(h.district), housing(h.province)]);
+    const before = await report();
+    const beforeMay = await housing(h.district, '2025-05-31');
+    const id = await aSupport(h.id, `lifecycle-${h.id}`, []);
+    const proposed = await report();
+    proposed.forEach((a, i) => {
+      expect(statusOf(a, 'PROPOSED')).toBe(statusOf(before[i]!, 'PROPOSED') + 1);
+      expect(a.houses).toBe(before[i]!.houses);
+    });
+    for (const [to, on] of TO_COMPLETED) await advance(id, `lifecycle-${h.id}-${to}`, to, on);
+    const db = t.system.services.housing.db;
+    // the other units of the district keep their summaries: only the household's unit is out of date
+    const [stale] = await rows<{ stale: string[] }>(db, sql`
+      select coalesce(array_agg(distinct r.unit_id), '{}') as stale from housing.report_summaries r
+      where r.report = 'housingStatistics' and r.version <> coalesce((select v.version from housing.summary_versions v where v.unit_id = r.unit_id), 0)`);
+    expect(stale!.stale).toEqual([h.unit]);
+    const completed = await report();
+    completed.forEach((a, i) => {
+      const b = before[i]!;
+      expect(a.houses).toBe(b.houses + 1);
+      expect(kindOf(a, 'NEW_BUILD')).toBe(kindOf(b, 'NEW_BUILD') + 1);
+      expect(a.byBeneficiary.find((x) => x.beneficiaryStatus === 'POOR')!.houses).toBe((b.byBeneficiary.find((x) => x.beneficiaryStatus === 'POOR')?.houses ?? 0) + 1);
+      expect(wardOf(a, h.unit)).toBe(wardOf(b, h.unit) + 1);
+      expect(statusOf(a, 'COMPLETED')).toBe(statusOf(b, 'COMPLETED') + 1);
+      expect(statusOf(a, 'PROPOSED')).toBe(statusOf(b, 'PROPOSED'));
+      expect(fundingOf(a, 'DONATION')).toBe(fundingOf(b, 'DONATION') + 20_000_000);
+    });
+    // a period that ends before the house was completed counts it under construction, not as a house
+    const may = await housing(h.district, '2025-05-31');
+    expect(may.houses).toBe(beforeMay.houses);
+    expect(statusOf(may, 'UNDER_CONSTRUCTION')).toBe(statusOf(beforeMay, 'UNDER_CONSTRUCTION') + 1);
+    // summed from summaries = counted from scratch
+    await db.execute(sql`delete from housing.report_summaries`);
+    expect(await report()).toEqual(completed);
+    expect(await housing(h.district, '2025-05-31')).toEqual(may);
+  });
+
+  it('a reassignment moves the household\'s house and funding to the new ward from its date, not before', async () => {
+    const h = await aHousehold(2);
+    await aSupport(h.id, `move-${h.id}`, TO_COMPLETED);
+    const [target] = await rows<{ id: string; code: string }>(t.system.services.housing.db, sql`
+      select u.id, u.code from housing.units u join housing.units pr on pr.id = u.parent_id where pr.code = '31' and u.kind = 'ward' and u.valid_from = '2025-07-01' and u.id not in
+        (select l.new_unit_id from housing.unit_links l join housing.units o on o.id = l.old_unit_id where o.code = ${h.ward})
+      order by u.code limit 1`);
+    const before = { district: await housing(h.district), target: await housing(target!.code), august: await housing(h.district, '2025-08-31') };
+    const moved = await t.query(`mutation ($input: ReassignHouseholdInput!) { reassignHousehold(input: $input) { code } }`,
+      { input: { idempotencyKey: `summaries-housing-move-${h.id}`, householdCode: h.code, unitCode: target!.code, effectiveOn: '2025-09-01', recordedBy: 'summaries-test' } });
+    expect(moved.errors).toBeUndefined();
+    const after = { district: await housing(h.district), target: await housing(target!.code), august: await housing(h.district, '2025-08-31') };
+    expect(after.district.houses).toBe(before.district.houses - 1);
+    expect(wardOf(after.district, h.unit)).toBe(wardOf(before.district, h.unit) - 1);
+    expect(fundingOf(after.district, 'DONATION')).toBe(fundingOf(before.district, 'DONATION') - 20_000_000);
+    expect(after.target.houses).toBe(before.target.houses + 1);
+    expect(wardOf(after.target, target!.id)).toBe(wardOf(before.target, target!.id) + 1);
+    expect(fundingOf(after.target, 'DONATION')).toBe(fundingOf(before.target, 'DONATION') + 20_000_000);
+    expect(after.august).toEqual(before.august);
+    // summed from summaries = counted from scratch
+    await t.system.services.housing.db.execute(sql`delete from housing.report_summaries`);
+    expect(await housing(h.district)).toEqual(after.district);
+    expect(await housing(target!.code)).toEqual(after.target);
+    expect(await housing(h.district, '2025-08-31')).toEqual(after.august);
+  });
+
+  it('an import of housing supports shows in the next report (the import drops the summaries it makes out of date)', async () => {
+    const h = await aHousehold(3);
+    const before = await Promise.all([housing(h.district), housing(h.province)]);
+    const csv = 'support_code,household_code,kind,programme,beneficiary_status,status,proposed_on,approved_on,construction_started_on,completed_on,handed_over_on,funding\n'
+      + `HT-SUM-0001,${h.code},REPAIR,NATIONAL_TARGET_PROGRAMME,NEAR_POOR,COMPLETED,2025-01-10,2025-01-20,2025-02-01,2025-05-01,,CENTRAL_BUDGET:30000000;HOUSEHOLD:5000000\n`;
+    const res = await upload(t.url, { housing_supports: csv }, { token: token(INTEGRATOR_HP) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const after = await Promise.all([housing(h.district), housing(h.province)]);
+    after.forEach((a, i) => {
+      const b = before[i]!;
+      expect(a.houses).toBe(b.houses + 1);
+      expect(kindOf(a, 'REPAIR')).toBe(kindOf(b, 'REPAIR') + 1);
+      expect(statusOf(a, 'COMPLETED')).toBe(statusOf(b, 'COMPLETED') + 1);
+      expect(fundingOf(a, 'CENTRAL_BUDGET')).toBe(fundingOf(b, 'CENTRAL_BUDGET') + 30_000_000);
+      expect(fundingOf(a, 'HOUSEHOLD')).toBe(fundingOf(b, 'HOUSEHOLD') + 5_000_000);
+    });
+  });
+});

@@ -9,6 +9,8 @@ export const housingSchema = pgSchema('housing');
 export const { units, unitLinks } = unitTables(housingSchema);
 /** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
 export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(housingSchema);
+/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(housingSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(housingSchema);
 
@@ -58,11 +60,13 @@ export type HousingProgrammeModel = typeof programmes.$inferSelect;
 /** Who read which household's housing support funding (append-only; docs/security.md). */
 export const accessLog = accessLogTable(housingSchema);
 
-/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
-export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(housingSchema);
-/** What those figures count (the gap flags); each write raises the versions of the units it touches (triggers installed at start). */
+/**
+ * What those figures count (housingStatistics, the gap flags): supports, their funding, where their households are
+ * and their reviews; each write raises the versions of the units it touches (triggers installed at start).
+ */
 export const summarySources: SummarySource[] = [
   { table: 'supports', units: placementsOf('housing', 'select household_id from changed') },
+  { table: 'funding_lines', units: placementsOf('housing', 'select s.household_id from housing.supports s where s.id in (select support_id from changed)') },
   { table: 'registry_reviews', units: placementsOf('housing', 'select household_id from changed') },
   { table: 'registry_placements', units: 'select unit_id from changed' },
 ];

@@ -4,7 +4,7 @@
  * docs/areas.md), by their lifecycle dates.
  */
 import { sql } from 'drizzle-orm';
-import { placedInTree, placedOn, rows } from '@ansinh/db';
+import { countingUnits, placedIn, rows, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
 import { callerSeesSmallCells, hiddenInTree, isSmall, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type Hidden, type UnitTree } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
@@ -20,38 +20,72 @@ export interface HousingStatisticsModel {
 export const STATUSES = ['PROPOSED', 'APPROVED', 'UNDER_CONSTRUCTION', 'COMPLETED', 'HANDED_OVER'];
 const SOURCES = ['CENTRAL_BUDGET', 'PROVINCE_BUDGET', 'DISTRICT_BUDGET', 'POLICY_BANK_LOAN', 'FUND_FOR_THE_POOR', 'DONATION', 'HOUSEHOLD'];
 
-export async function housingStatistics(db: HousingDb, unitId: string, from: string, to: string): Promise<HousingStatisticsModel> {
-  const placed = sql`with recursive ${placedOn('housing', unitId, to)}`;
-  const inArea = sql`s.household_id in (select household_id from placed)`;
-  const done = await rows<{ kind: string; beneficiary_status: string; ward: string; houses: number }>(db, sql`
-    ${placed}
-    select s.kind, s.beneficiary_status, p.unit_id as ward, count(*)::int as houses
-    from housing.supports s join placed p on p.household_id = s.household_id where s.completed_on between ${from} and ${to}
-    group by 1, 2, 3`);
-  const funding = await rows<{ source: string; amount: string }>(db, sql`
-    ${placed}
-    select f.source, sum(f.amount)::bigint as amount
-    from housing.supports s join housing.funding_lines f on f.support_id = s.id
-    where ${inArea} and s.completed_on between ${from} and ${to} group by f.source`);
-  const status = await rows<{ status: string; supports: number }>(db, sql`
-    ${placed}
-    select case when s.handed_over_on <= ${to} then 'HANDED_OVER' when s.completed_on <= ${to} then 'COMPLETED'
+/**
+ * A unit's figures (its summary rows, packages/db summaries.ts): one row per measure, `n` its count or amount —
+ * `houses` completed in the period, `kind.<kind>` and `beneficiary.<status>` of them, `status.<status>` of the
+ * supports proposed by `to` (their step on `to`), `funding.<source>` the amounts of the houses completed.
+ */
+interface Figures { measure: string; n: number; [k: string]: unknown }
+
+const statusOn = (to: string) => sql`case when s.handed_over_on <= ${to} then 'HANDED_OVER' when s.completed_on <= ${to} then 'COMPLETED'
                 when s.construction_started_on <= ${to} then 'UNDER_CONSTRUCTION' when s.approved_on <= ${to} then 'APPROVED'
-                else 'PROPOSED' end as status, count(*)::int as supports
-    from housing.supports s where ${inArea} and s.proposed_on <= ${to} group by 1`);
-  const sum = (pick: (r: (typeof done)[number]) => string) => {
-    const m = new Map<string, number>();
-    for (const r of done) m.set(pick(r), (m.get(pick(r)) ?? 0) + r.houses);
-    return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
-  };
+                else 'PROPOSED' end`;
+
+/**
+ * The housing figures of each of `units` (the units households are placed in on `to`), from their summaries: the
+ * missing ones counted in one statement, grouped by unit.
+ */
+function unitFigures(db: HousingDb, units: readonly string[], from: string, to: string): Promise<UnitFigures<Figures>> {
+  return summarised<Figures>(db, 'housing', 'housingStatistics', { from, to }, units, (wanted) => sql`
+    ${placedIn('housing', wanted, to)},
+    -- joined, not "in (select …)": the unit travels with each support (see credit's loansOn)
+    s as (
+      select p.unit_id, s.id, s.kind, s.beneficiary_status, s.completed_on between ${from} and ${to} as completed,
+             s.proposed_on <= ${to} as proposed, ${statusOn(to)} as status
+      from placed p join housing.supports s on s.household_id = p.household_id
+    ),
+    f as (
+      select s.unit_id, f.source, sum(f.amount)::bigint as amount
+      from s join housing.funding_lines f on f.support_id = s.id where s.completed group by 1, 2
+    ),
+    m(unit_id, measure, n) as (
+      select unit_id, 'houses', count(*)::bigint from s where completed group by unit_id
+      union all select unit_id, 'kind.' || kind, count(*)::bigint from s where completed group by 1, 2
+      union all select unit_id, 'beneficiary.' || beneficiary_status, count(*)::bigint from s where completed group by 1, 2
+      union all select unit_id, 'status.' || status, count(*)::bigint from s where proposed group by 1, 2
+      union all select unit_id, 'funding.' || source, amount from f
+    ),
+    computed(unit_id, figures) as (
+      select unit_id, jsonb_agg(jsonb_build_object('measure', measure, 'n', n) order by measure) from m group by unit_id
+    )`);
+}
+
+const KEYS = ['measure'] as const;
+
+/** The measures of `prefix` in summed rows, by name: [name, n], sorted by name. */
+const part = (rows: readonly Figures[], prefix: string) => rows.filter((r) => r.measure.startsWith(prefix))
+  .map((r) => [r.measure.slice(prefix.length), Number(r.n)] as const).sort(([a], [b]) => a.localeCompare(b));
+
+/**
+ * The supports of the households placed in the unit on `to`: the sum of its counting units' summaries. `byWard` is
+ * per unit the households are placed in (a ward, or an old ward rolled up through the 2025 crosswalk).
+ */
+export async function housingStatistics(db: HousingDb, unitId: string, from: string, to: string): Promise<HousingStatisticsModel> {
+  const figures = await unitFigures(db, await countingUnits(db, 'housing', unitId), from, to);
+  const result = sumFigures(figures.values(), KEYS);
+  const status = new Map(part(result, 'status.'));
+  const funding = new Map(part(result, 'funding.'));
   return {
     unit: { id: unitId }, from, to,
-    houses: done.reduce((s, r) => s + r.houses, 0),
-    byKind: sum((r) => r.kind).map(([kind, houses]) => ({ kind, houses })),
-    byBeneficiary: sum((r) => r.beneficiary_status).map(([beneficiaryStatus, houses]) => ({ beneficiaryStatus, houses })),
-    byWard: sum((r) => r.ward).map(([id, houses]) => ({ unit: { id }, houses })),
-    byStatus: STATUSES.map((s) => ({ status: s, supports: status.find((r) => r.status === s)?.supports ?? 0 })),
-    funding: SOURCES.filter((s) => funding.some((f) => f.source === s)).map((s) => ({ source: s, amount: Number(funding.find((f) => f.source === s)!.amount) })),
+    houses: Number(result.find((r) => r.measure === 'houses')?.n ?? 0),
+    byKind: part(result, 'kind.').map(([kind, houses]) => ({ kind, houses })),
+    byBeneficiary: part(result, 'beneficiary.').map(([beneficiaryStatus, houses]) => ({ beneficiaryStatus, houses })),
+    byWard: [...figures].flatMap(([id, rows]) => {
+      const houses = Number(rows.find((r) => r.measure === 'houses')?.n ?? 0);
+      return houses > 0 ? [{ unit: { id }, houses }] : [];
+    }).sort((a, b) => a.unit.id.localeCompare(b.unit.id)),
+    byStatus: STATUSES.map((s) => ({ status: s, supports: status.get(s) ?? 0 })),
+    funding: SOURCES.filter((s) => funding.has(s)).map((s) => ({ source: s, amount: funding.get(s)! })),
   };
 }
 
@@ -66,27 +100,15 @@ export interface HousingStatisticsView {
 }
 
 /**
- * The counts of every unit of the report's tree (packages/db placedInTree), in one statement, for the small-cell
- * rules that decide each unit's figures in its parent's group: `houses` completed, `kind.<kind>` and
+ * The counts of every unit of the report's tree (packages/db placedInTree), summed from the same summaries, for the
+ * small-cell rules that decide each unit's figures in its parent's group: `houses` completed, `kind.<kind>` and
  * `beneficiary.<status>` of them, and `status.<status>` of the supports proposed.
  */
 export async function housingTree(db: HousingDb, unitId: string, from: string, to: string): Promise<{ tree: UnitTree<string>; measures: string[] }> {
-  const found = await rows<{ node: boolean; node_id: string; parent_id: string | null; measure: string; n: number }>(db, sql`
-    with recursive ${placedInTree('housing', unitId, to)},
-    s as (
-      select t.node_id, s.kind, s.beneficiary_status, s.completed_on between ${from} and ${to} as completed,
-        case when s.handed_over_on <= ${to} then 'HANDED_OVER' when s.completed_on <= ${to} then 'COMPLETED'
-             when s.construction_started_on <= ${to} then 'UNDER_CONSTRUCTION' when s.approved_on <= ${to} then 'APPROVED'
-             else 'PROPOSED' end as status
-      from housing.supports s join tree_placed t on t.household_id = s.household_id where s.proposed_on <= ${to}
-    )
-    select true as node, id as node_id, parent_id, '' as measure, 0 as n from tree_nodes
-    union all select false, node_id, null, 'houses', count(*)::int from s where completed group by node_id
-    union all select false, node_id, null, 'kind.' || kind, count(*)::int from s where completed group by node_id, kind
-    union all select false, node_id, null, 'beneficiary.' || beneficiary_status, count(*)::int from s where completed group by node_id, beneficiary_status
-    union all select false, node_id, null, 'status.' || status, count(*)::int from s group by node_id, status`);
-  const measures = [...new Set(['houses', ...STATUSES.map((x) => `status.${x}`), ...found.filter((r) => !r.node).map((r) => r.measure)])].sort();
-  return { tree: treeOfRows(found, measures, (r) => [[r.measure, r.n]]), measures };
+  const found = await summaryTree(db, 'housing', unitId, to, (units) => unitFigures(db, units, from, to), KEYS);
+  const counted = (m: string | undefined) => m !== undefined && !m.startsWith('funding.');
+  const measures = [...new Set(['houses', ...STATUSES.map((x) => `status.${x}`), ...found.filter((r) => !r.node && counted(r.measure)).map((r) => r.measure!)])].sort();
+  return { tree: treeOfRows(found, measures, (r) => (counted(r.measure) ? [[r.measure!, Number(r.n ?? 0)]] : [])), measures };
 }
 
 /**
