@@ -267,3 +267,160 @@ describe('housingStatistics from summaries per unit', () => {
     });
   });
 });
+
+const AREA = `query ($unit: String!, $year: Int!) { areaStatistics(unitCode: $unit, year: $year) {
+  poorHouseholds poorPersons nearPoorHouseholds nearPoorPersons totalHouseholds
+  start { poorHouseholds poorPersons nearPoorHouseholds nearPoorPersons }
+  transitions { newlyPoor relapsedPoor newlyNearPoor relapsedNearPoor escapedPoverty escapedPovertyToNearPoor escapedNearPoverty }
+  rolledUpHouseholds awaitingReassignment } }`;
+
+interface Area {
+  poorHouseholds: number; poorPersons: number; nearPoorHouseholds: number; nearPoorPersons: number; totalHouseholds: number | null;
+  start: { poorHouseholds: number; poorPersons: number; nearPoorHouseholds: number; nearPoorPersons: number };
+  transitions: Record<'newlyPoor' | 'relapsedPoor' | 'newlyNearPoor' | 'relapsedNearPoor' | 'escapedPoverty' | 'escapedPovertyToNearPoor' | 'escapedNearPoverty', number>;
+  rolledUpHouseholds: number; awaitingReassignment: number;
+}
+
+async function area(unit: string, year: number): Promise<Area> {
+  const res = await t.query(AREA, { unit, year });
+  expect(res.errors).toBeUndefined();
+  return res.data.areaStatistics as Area;
+}
+
+/**
+ * A household of an old ward of Hải Phòng (before the 2025 reform) whose latest review (`year`, before 2025) and the
+ * one of the year before were POOR, both in the ward it is registered in: its code, ward, district and province.
+ */
+async function aPoorHousehold(skip = 0) {
+  const [h] = await rows<{ id: string; code: string; year: number; unit: string; ward: string; district: string; province: string; persons: number }>(t.system.services.households.db, sql`
+    select h.id, h.code, a.review_year::int as year, a.unit_id as unit, u.code as ward, d.code as district, pr.code as province, a.persons::int as persons
+    from households.households h
+    join lateral (select * from households.assessments x where x.household_id = h.id order by x.review_year desc, x.assessed_on desc, x.id desc limit 1) a on true
+    join households.units u on u.id = a.unit_id join households.units d on d.id = u.parent_id join households.units pr on pr.id = d.parent_id
+    where pr.code = '31' and d.kind like '%district' and a.status = 'POOR' and a.unit_id = h.unit_id and a.review_year <= 2024
+      and (select p.status from households.assessments p where p.household_id = h.id and p.review_year = a.review_year - 1
+           order by p.assessed_on desc, p.id desc limit 1) = 'POOR'
+    order by h.code offset ${skip} limit 1`);
+  expect(h).toBeDefined();
+  return h!;
+}
+
+const RECORD_REVIEW = `mutation ($input: RecordAssessmentInput!) { recordAssessment(input: $input) { status unit { code } } }`;
+
+describe('areaStatistics from summaries per unit', () => {
+  it('a report asked again counts nothing again: one read of the summaries instead of the count', async () => {
+    const h = await aPoorHousehold();
+    const first = await t.countStatements(() => area(h.province, h.year));
+    const again = await t.countStatements(() => area(h.province, h.year));
+    // first: the summaries read (none current for some units), then those units counted in one statement and stored
+    expect(first.households).toBe(again.households + 1);
+    expect(await area(h.province, h.year)).toEqual(await area(h.province, h.year));
+  });
+
+  it('a review recorded through the API shows at once in its ward, district and province; only its ward is counted again', async () => {
+    const h = await aPoorHousehold();
+    const levels = [h.ward, h.district, h.province];
+    const before = await Promise.all(levels.map((u) => area(u, h.year)));
+    // a later review of the same year: income well above every line, no deprivation
+    const res = await t.query(RECORD_REVIEW, { input: {
+      idempotencyKey: `summaries-review-${h.id}`, householdCode: h.code, reviewYear: h.year, kind: 'REGULAR', assessedOn: `${h.year}-12-20`,
+      incomePerCapita: 20_000_000, incomePeriod: 'MONTH', deprivedIndicators: [], recordedBy: 'summaries-test',
+    } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.recordAssessment).toEqual({ status: 'NONE', unit: { code: h.ward } });
+    const db = t.system.services.households.db;
+    const [stale] = await rows<{ stale: string[] }>(db, sql`
+      select coalesce(array_agg(distinct r.unit_id), '{}') as stale from households.report_summaries r
+      where r.report = 'areaStatistics' and r.version <> coalesce((select v.version from households.summary_versions v where v.unit_id = r.unit_id), 0)`);
+    expect(stale!.stale).toEqual([h.unit]);
+    const after = await Promise.all(levels.map((u) => area(u, h.year)));
+    after.forEach((a, i) => {
+      const b = before[i]!;
+      // poor last year and, until now, this year: it escapes poverty this year
+      expect(a.poorHouseholds).toBe(b.poorHouseholds - 1);
+      expect(a.poorPersons).toBe(b.poorPersons - h.persons);
+      expect(a.transitions).toEqual({ ...b.transitions, escapedPoverty: b.transitions.escapedPoverty + 1 });
+      expect(a.start).toEqual(b.start);
+      expect(a.nearPoorHouseholds).toBe(b.nearPoorHouseholds);
+    });
+    // the next year's report: the household's previous review is now NONE (its transitions of the next year change)
+    await db.execute(sql`delete from households.report_summaries`);
+    expect(await Promise.all(levels.map((u) => area(u, h.year)))).toEqual(after);
+  });
+
+  it('a review in the unit a household moved to takes it out of its old ward\'s counts (both units counted again)', async () => {
+    const h = await aPoorHousehold(1);
+    const db = t.system.services.households.db;
+    const [target] = await rows<{ id: string; code: string }>(db, sql`
+      select u.id, u.code from households.units u join households.units d on d.id = u.parent_id
+      where d.code = ${h.district} and u.kind <> 'district' and u.id <> ${h.unit} and (u.valid_from is null or u.valid_from <= ${`${h.year}-12-01`}::date)
+        and (u.valid_to is null or u.valid_to > ${`${h.year}-12-31`}::date)
+      order by u.code limit 1`);
+    expect(target).toBeDefined();
+    const before = { ward: await area(h.ward, h.year), target: await area(target!.code, h.year), district: await area(h.district, h.year) };
+    const moved = await t.query(`mutation ($input: ReassignHouseholdInput!) { reassignHousehold(input: $input) { code } }`,
+      { input: { idempotencyKey: `summaries-area-move-${h.id}`, householdCode: h.code, unitCode: target!.code, effectiveOn: `${h.year}-12-01`, recordedBy: 'summaries-test' } });
+    expect(moved.errors).toBeUndefined();
+    // a move alone changes no assessment: the year's figures stay
+    expect(await area(h.ward, h.year)).toEqual(before.ward);
+    const res = await t.query(RECORD_REVIEW, { input: {
+      idempotencyKey: `summaries-area-review-${h.id}`, householdCode: h.code, reviewYear: h.year, kind: 'REGULAR', assessedOn: `${h.year}-12-21`,
+      incomePerCapita: 20_000_000, incomePeriod: 'MONTH', deprivedIndicators: [], recordedBy: 'summaries-test',
+    } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.recordAssessment).toEqual({ status: 'NONE', unit: { code: target!.code } });
+    const after = { ward: await area(h.ward, h.year), target: await area(target!.code, h.year), district: await area(h.district, h.year) };
+    // the year's review is the new one, in the new ward: the old ward no longer counts the household this year
+    expect(after.ward.poorHouseholds).toBe(before.ward.poorHouseholds - 1);
+    expect(after.ward.transitions.escapedPoverty).toBe(before.ward.transitions.escapedPoverty);
+    expect(after.ward.start).toEqual(before.ward.start);
+    // the new ward counts its escape (poor the year before, in the old ward)
+    expect(after.target.transitions.escapedPoverty).toBe(before.target.transitions.escapedPoverty + 1);
+    expect(after.target.poorHouseholds).toBe(before.target.poorHouseholds);
+    expect(after.district.poorHouseholds).toBe(before.district.poorHouseholds - 1);
+    await db.execute(sql`delete from households.report_summaries`);
+    expect({ ward: await area(h.ward, h.year), target: await area(target!.code, h.year), district: await area(h.district, h.year) }).toEqual(after);
+  });
+
+  it('an import of reviews shows in the next report of the ward, district and province (the import drops the summaries)', async () => {
+    const h = await aPoorHousehold(2);
+    const levels = [h.ward, h.district, h.province];
+    const before = await Promise.all(levels.map((u) => area(u, h.year)));
+    const csv = 'household_code,review_year,kind,assessed_on,standard_code,income_per_capita,income_period,deprived_indicators,status,recorded_by,persons\n'
+      + `${h.code},${h.year},REGULAR,${h.year}-12-22,VN-2022-2025,20000000,MONTH,,NONE,summaries-import,${h.persons}\n`;
+    const res = await upload(t.url, { assessments: csv }, { token: token(INTEGRATOR_HP) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const after = await Promise.all(levels.map((u) => area(u, h.year)));
+    after.forEach((a, i) => {
+      expect(a.poorHouseholds).toBe(before[i]!.poorHouseholds - 1);
+      expect(a.poorPersons).toBe(before[i]!.poorPersons - h.persons);
+      expect(a.transitions.escapedPoverty).toBe(before[i]!.transitions.escapedPoverty + 1);
+    });
+    await t.system.services.households.db.execute(sql`delete from households.report_summaries`);
+    expect(await Promise.all(levels.map((u) => area(u, h.year)))).toEqual(after);
+  });
+
+  it('an analyst\'s small-cell tree sums the same summaries: the same figures counted afresh, each unit read once', async () => {
+    const h = await aPoorHousehold();
+    const analyst = await t.as('ANALYST');
+    const ANALYST_AREA = `query ($unit: String!, $year: Int!) { areaStatistics(unitCode: $unit, year: $year) {
+      poorHouseholds nearPoorHouseholds transitions { newlyPoor escapedPoverty } suppressed { field reason }
+      children { unit { code } poorHouseholds nearPoorHouseholds transitions { newlyPoor escapedPoverty } suppressed { field } } } }`;
+    const ask = async () => {
+      const res = await t.query(ANALYST_AREA, { unit: h.district, year: h.year }, analyst);
+      expect(res.errors).toBeUndefined();
+      return res.data.areaStatistics;
+    };
+    const db = t.system.services.households.db;
+    await db.execute(sql`delete from households.report_summaries`);
+    let fresh: unknown;
+    let summed: unknown;
+    const counted = await t.countStatements(async () => { fresh = await ask(); });
+    const read = await t.countStatements(async () => { summed = await ask(); });
+    expect(summed).toEqual(fresh);
+    // the tree's units counted in the first request (the district's, then its province's other units), read after
+    expect(read.households).toBeLessThan(counted.households);
+    const [stored] = await rows<{ n: number }>(db, sql`select count(*)::int as n from households.report_summaries where report = 'areaStatistics'`);
+    expect(stored!.n).toBeGreaterThan(0);
+  });
+});

@@ -62,7 +62,7 @@ export function reportCases(units = benchUnits(), household = 'BENCH-0000002'): 
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-export async function measureReports(options: { url: string; runs?: number; warmup?: number; cases?: ReportCase[]; progress?: (line: string) => void }): Promise<ReportResult[]> {
+export async function measureReports(options: { url: string; runs?: number; warmup?: number; cases?: ReportCase[]; role?: 'ADMIN' | 'ANALYST'; progress?: (line: string) => void }): Promise<ReportResult[]> {
   const runs = options.runs ?? 30;
   const warmup = options.warmup ?? 2;
   const previousLevel = log.level;
@@ -82,7 +82,8 @@ export async function measureReports(options: { url: string; runs?: number; warm
     explorer: false, introspection: true, timeouts: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, 120_000])), rateLimit: null, corsOrigins: [],
   });
   for (const s of SUBGRAPHS) ports.set(new URL(system.subgraphs[s.name].url).port, s.name);
-  const token = await issueToken({ sub: 'bench-admin', role: 'ADMIN', units: [] }, secret, { expiresIn: '2h' });
+  const role = options.role ?? 'ADMIN';
+  const token = await issueToken({ sub: `bench-${role.toLowerCase()}`, role, units: [] }, secret, { expiresIn: '2h' });
   // every report's first request counts from the records (packages/db summaries.ts): the summaries of earlier runs dropped
   for (const s of SUBGRAPHS) await system.services[s.name].db.execute(sql`delete from ${sql.raw(`"${s.name}".report_summaries`)}`).catch(() => undefined);
   const results: ReportResult[] = [];
@@ -134,6 +135,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // REPORT_CASES=search,household: only the cases whose name contains one of these
   const only = process.env.REPORT_CASES?.split(',');
   const cases = only ? reportCases().filter((c) => only.some((w) => c.name.includes(w))) : undefined;
-  await measureReports({ url, runs: Number(runs ?? 30), cases, progress: (line) => console.log(line) });
+  // REPORT_ROLE=ANALYST: as an analyst (small-cell protection: each unit decided in its parent's group)
+  const role = process.env.REPORT_ROLE === 'ANALYST' ? 'ANALYST' : 'ADMIN';
+  await measureReports({ url, runs: Number(runs ?? 30), cases, role, progress: (line) => console.log(line) });
   console.log(`load: ${execSync('uptime').toString().trim()}`);
 }

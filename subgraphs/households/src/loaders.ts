@@ -9,7 +9,7 @@ import {
   type AssessmentModel, type MemberModel,
 } from './db/schema.js';
 import type { LoadedStandard } from './domain/classify.js';
-import type { AreaStatisticsModel } from './resolvers/statistics.js';
+import type { AreaStatisticsModel, UnitCountsCache } from './resolvers/statistics.js';
 
 /** Loaders for one request and one caller: households and members outside the caller's area are not found. */
 export function createLoaders(db: HouseholdsDb, caller: Caller, area: () => Promise<string[] | null>) {
@@ -91,6 +91,8 @@ export function createLoaders(db: HouseholdsDb, caller: Caller, area: () => Prom
     }),
     /** area reports computed in this request, by unit, year and standard */
     areaStatistics: new Map<string, Promise<AreaStatisticsModel>>(),
+    /** the counting units' summaries these reports read, by year and unit (read or counted once per request) */
+    areaUnitCounts: new Map() as UnitCountsCache,
     predecessors: new DataLoader(async (ids: readonly string[]) => {
       const rows = await db.select().from(unitLinks).where(inArray(unitLinks.newUnitId, [...ids])).orderBy(asc(unitLinks.oldUnitId));
       return groupBy(ids, rows, (r) => r.newUnitId);

@@ -1,12 +1,14 @@
 /** The households subgraph's tables, in the PostgreSQL schema `households`. */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, date, index, integer, pgSchema, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, idempotencyTable, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, summaryTables, unitTables } from '@ansinh/db';
 
 export const householdsSchema = pgSchema('households');
 
 /** Administrative units and the 2025 crosswalk: the same tables in every subgraph (packages/db/src/units.ts). */
 export const { units, unitLinks } = unitTables(householdsSchema);
+/** Report figures kept per unit (areaStatistics' counts), valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(householdsSchema);
 
 /** All households and persons of a unit in a year (population data: the denominator of poverty rates). */
 export const unitTotals = householdsSchema.table('unit_totals', {

@@ -24,7 +24,7 @@ const childDate = (u: UnitModel, year: number) => (u.validTo && u.validTo <= `${
 function exactFigures(unit: UnitModel, year: number, standard: AreaStatisticsRef['standard'], ctx: Context): Promise<AreaStatisticsModel> {
   const key = `exact|${unit.id}|${year}|${standard?.standard.code ?? ''}`;
   let found = ctx.loaders.areaStatistics.get(key);
-  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, unit, year, standard)));
+  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, unit, year, standard, ctx.loaders.areaUnitCounts)));
   return found;
 }
 

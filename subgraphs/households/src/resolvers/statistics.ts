@@ -3,7 +3,7 @@
  * See docs/households.md ("How each report figure is computed").
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { rows, unitScope } from '@ansinh/db';
+import { rows, summarised, sumFigures, unitScope } from '@ansinh/db';
 import { HIDDEN_REASONS, type Hidden } from '@ansinh/server';
 import type { HouseholdsDb } from '../context.js';
 import { households, reductionTargets, units, type UnitModel } from '../db/schema.js';
@@ -123,56 +123,91 @@ interface Counted { end: AreaCounts; start: AreaCounts; moves: AreaTransitions; 
 
 const emptyCounts = (year: number): AreaCounts => ({ year, poorHouseholds: 0, poorPersons: 0, nearPoorHouseholds: 0, nearPoorPersons: 0 });
 
+/** One unit's counts for a review year (its summary row, packages/db summaries.ts): additive over units. */
+interface UnitCounts {
+  [k: string]: unknown;
+  /** every household whose year's assessment sits in the unit (rolledUpHouseholds sums it over the fully linked units) */
+  households: number;
+  poor: number; poor_persons: number; near: number; near_persons: number;
+  start_poor: number; start_poor_persons: number; start_near: number; start_near_persons: number;
+  newly_poor: number; relapsed_poor: number; newly_near: number; relapsed_near: number;
+  escaped_poor: number; escaped_poor_to_near: number; escaped_near: number;
+}
+
+/** A request's unit counts by `${year}|${unitId}`: a unit read or counted once per request, however many reports of the tree ask. */
+export type UnitCountsCache = Map<string, Promise<UnitCounts[]>>;
+
 /**
- * The year's figures as recorded, counted in SQL where the assessments are (one statement, no household row leaves
- * the database): each household assessed in the unit's scope in `year` or the year before, its review years up to
+ * The year's counts as recorded of each of `units`, from their summaries (packages/db summaries.ts); the missing or
+ * outdated ones counted in SQL where the assessments are (one statement grouped by unit, no household row leaves the
+ * database). Each household assessed in `year` or the year before in one of the units: its review years up to
  * `year` (the latest assessment of each, as statusHistory() says), the status and persons of each, and the
  * transitions of `year` against the year before (transitions() mirrored: the previous review, ever poor, ever
- * near-poor before). `counted` units are the scope's direct and rolled-up ones (packages/db unitScope).
+ * near-poor before). Each year's row counts in its own assessment's unit (`year`'s for the end counts and the
+ * transitions, `year - 1`'s for the start), so the counts add up over any set of units.
  */
-async function countAsRecorded(db: HouseholdsDb, unitId: string, year: number): Promise<Counted> {
-  const [r] = await rows<Record<string, number | null>>(db, sql`
-    with recursive ${unitScope('households', unitId)},
-    counted as (select id, how from scope where how <> 'partial'),
-    hh as (
-      select distinct a.household_id from households.assessments a
-      -- "= any(array(…))": the scope computed once, then the assessments' (unit_id, review_year) index
-      where a.review_year in (${year}, ${year - 1}) and a.unit_id = any(array(select id from counted))
-    ),
-    yearly as (
-      select distinct on (a.household_id, a.review_year) a.household_id, a.review_year, a.status, a.unit_id, a.persons
-      from households.assessments a
-      where a.household_id in (select household_id from hh) and a.review_year <= ${year}
-      order by a.household_id, a.review_year, a.assessed_on desc, a.id desc
-    ),
-    steps as (
-      select y.*, c.how,
-        lag(y.status) over w as prev,
-        coalesce(bool_or(y.status = 'POOR') over (w rows between unbounded preceding and 1 preceding), false) as ever_poor,
-        coalesce(bool_or(y.status = 'NEAR_POOR') over (w rows between unbounded preceding and 1 preceding), false) as ever_near
-      from yearly y left join counted c on c.id = y.unit_id
-      window w as (partition by y.household_id order by y.review_year)
-    ),
-    now_ as (select * from steps where review_year = ${year} and how is not null),
-    before_ as (select * from steps where review_year = ${year - 1} and how is not null)
-    select
-      (select count(*) from now_ where status = 'POOR')::int as poor,
-      (select coalesce(sum(persons), 0) from now_ where status = 'POOR')::int as poor_persons,
-      (select count(*) from now_ where status = 'NEAR_POOR')::int as near,
-      (select coalesce(sum(persons), 0) from now_ where status = 'NEAR_POOR')::int as near_persons,
-      (select count(*) from before_ where status = 'POOR')::int as start_poor,
-      (select coalesce(sum(persons), 0) from before_ where status = 'POOR')::int as start_poor_persons,
-      (select count(*) from before_ where status = 'NEAR_POOR')::int as start_near,
-      (select coalesce(sum(persons), 0) from before_ where status = 'NEAR_POOR')::int as start_near_persons,
-      (select count(*) from now_ where how = 'full')::int as rolled_up,
-      (select count(*) from now_ where status = 'POOR' and prev is distinct from 'POOR' and not ever_poor)::int as newly_poor,
-      (select count(*) from now_ where status = 'POOR' and prev is distinct from 'POOR' and ever_poor)::int as relapsed_poor,
-      (select count(*) from now_ where status = 'NEAR_POOR' and (prev is null or prev not in ('POOR', 'NEAR_POOR')) and not ever_near)::int as newly_near,
-      (select count(*) from now_ where status = 'NEAR_POOR' and (prev is null or prev not in ('POOR', 'NEAR_POOR')) and ever_near)::int as relapsed_near,
-      (select count(*) from now_ where prev = 'POOR' and status <> 'POOR')::int as escaped_poor,
-      (select count(*) from now_ where prev = 'POOR' and status = 'NEAR_POOR')::int as escaped_poor_to_near,
-      (select count(*) from now_ where prev = 'NEAR_POOR' and status not in ('POOR', 'NEAR_POOR'))::int as escaped_near`);
-  const n = (k: string) => Number(r![k] ?? 0);
+async function unitCounts(db: HouseholdsDb, units: readonly string[], year: number, cache: UnitCountsCache): Promise<Map<string, UnitCounts[]>> {
+  const missing = [...new Set(units)].filter((u) => !cache.has(`${year}|${u}`));
+  if (missing.length) {
+    const loading = summarised<UnitCounts>(db, 'households', 'areaStatistics', { year }, missing, (wanted) => sql`
+      hh as (
+        select distinct a.household_id from households.assessments a
+        -- "= any(array(…))": the unit list computed once, then the assessments' (unit_id, review_year) index
+        where a.review_year in (${year}, ${year - 1}) and a.unit_id = any(${wanted})
+      ),
+      yearly as (
+        select distinct on (a.household_id, a.review_year) a.household_id, a.review_year, a.status, a.unit_id, a.persons
+        from households.assessments a
+        where a.household_id in (select household_id from hh) and a.review_year <= ${year}
+        order by a.household_id, a.review_year, a.assessed_on desc, a.id desc
+      ),
+      steps as (
+        select y.*,
+          lag(y.status) over w as prev,
+          coalesce(bool_or(y.status = 'POOR') over (w rows between unbounded preceding and 1 preceding), false) as ever_poor,
+          coalesce(bool_or(y.status = 'NEAR_POOR') over (w rows between unbounded preceding and 1 preceding), false) as ever_near
+        from yearly y
+        window w as (partition by y.household_id order by y.review_year)
+      ),
+      per_unit as (
+        select s.unit_id,
+          count(*) filter (where s.review_year = ${year})::int as households,
+          count(*) filter (where s.review_year = ${year} and s.status = 'POOR')::int as poor,
+          coalesce(sum(s.persons) filter (where s.review_year = ${year} and s.status = 'POOR'), 0)::int as poor_persons,
+          count(*) filter (where s.review_year = ${year} and s.status = 'NEAR_POOR')::int as near,
+          coalesce(sum(s.persons) filter (where s.review_year = ${year} and s.status = 'NEAR_POOR'), 0)::int as near_persons,
+          count(*) filter (where s.review_year = ${year - 1} and s.status = 'POOR')::int as start_poor,
+          coalesce(sum(s.persons) filter (where s.review_year = ${year - 1} and s.status = 'POOR'), 0)::int as start_poor_persons,
+          count(*) filter (where s.review_year = ${year - 1} and s.status = 'NEAR_POOR')::int as start_near,
+          coalesce(sum(s.persons) filter (where s.review_year = ${year - 1} and s.status = 'NEAR_POOR'), 0)::int as start_near_persons,
+          count(*) filter (where s.review_year = ${year} and s.status = 'POOR' and s.prev is distinct from 'POOR' and not s.ever_poor)::int as newly_poor,
+          count(*) filter (where s.review_year = ${year} and s.status = 'POOR' and s.prev is distinct from 'POOR' and s.ever_poor)::int as relapsed_poor,
+          count(*) filter (where s.review_year = ${year} and s.status = 'NEAR_POOR' and (s.prev is null or s.prev not in ('POOR', 'NEAR_POOR')) and not s.ever_near)::int as newly_near,
+          count(*) filter (where s.review_year = ${year} and s.status = 'NEAR_POOR' and (s.prev is null or s.prev not in ('POOR', 'NEAR_POOR')) and s.ever_near)::int as relapsed_near,
+          count(*) filter (where s.review_year = ${year} and s.prev = 'POOR' and s.status <> 'POOR')::int as escaped_poor,
+          count(*) filter (where s.review_year = ${year} and s.prev = 'POOR' and s.status = 'NEAR_POOR')::int as escaped_poor_to_near,
+          count(*) filter (where s.review_year = ${year} and s.prev = 'NEAR_POOR' and s.status not in ('POOR', 'NEAR_POOR'))::int as escaped_near
+        from steps s
+        where s.review_year in (${year}, ${year - 1}) and s.unit_id = any(${wanted})
+        group by s.unit_id
+      ),
+      computed(unit_id, figures) as (select unit_id, jsonb_build_array(to_jsonb(per_unit) - 'unit_id') from per_unit)`);
+    for (const u of missing) cache.set(`${year}|${u}`, loading.then((found) => found.get(u) ?? []));
+  }
+  const out = new Map<string, UnitCounts[]>();
+  for (const u of units) out.set(u, await cache.get(`${year}|${u}`)!);
+  return out;
+}
+
+/**
+ * The year's figures as recorded: the sum of the counting units' summaries (`unitCounts`), the rolled-up households
+ * those of the units the scope links in full (the scope's `how` of a unit, applied when summing).
+ */
+async function countAsRecorded(db: HouseholdsDb, sets: { direct: string[]; rolledUp: string[] }, year: number, cache: UnitCountsCache): Promise<Counted> {
+  const figures = await unitCounts(db, [...sets.direct, ...sets.rolledUp], year, cache);
+  const [r] = sumFigures(figures.values(), []);
+  const [rolled] = sumFigures(sets.rolledUp.map((u) => figures.get(u) ?? []), []);
+  const n = (k: keyof UnitCounts) => Number(r?.[k] ?? 0);
   return {
     end: { year, poorHouseholds: n('poor'), poorPersons: n('poor_persons'), nearPoorHouseholds: n('near'), nearPoorPersons: n('near_persons') },
     start: { year: year - 1, poorHouseholds: n('start_poor'), poorPersons: n('start_poor_persons'), nearPoorHouseholds: n('start_near'), nearPoorPersons: n('start_near_persons') },
@@ -180,7 +215,7 @@ async function countAsRecorded(db: HouseholdsDb, unitId: string, year: number): 
       newlyPoor: n('newly_poor'), relapsedPoor: n('relapsed_poor'), newlyNearPoor: n('newly_near'), relapsedNearPoor: n('relapsed_near'),
       escapedPoverty: n('escaped_poor'), escapedPovertyToNearPoor: n('escaped_poor_to_near'), escapedNearPoverty: n('escaped_near'),
     },
-    rolledUpHouseholds: n('rolled_up'),
+    rolledUpHouseholds: Number(rolled?.households ?? 0),
   };
 }
 
@@ -244,14 +279,17 @@ async function countReclassified(db: HouseholdsDb, counted: string[], rolledUp: 
  * A unit's figures for a review year. Households: those with an assessment of the year recorded in the unit,
  * below it, or (for a post-2025 unit) in old units linked to it in full; each counts with its latest assessment
  * of the year. Totals: the unit's own row in unit_totals for the year if there is one, otherwise its children's,
- * recursively (so district and ward rows are never counted twice).
+ * recursively (so district and ward rows are never counted twice). The counts as recorded are sums of the counting
+ * units' summaries (`unitCounts`; `cache`: the request's, so the reports of a small-cell tree read each unit once);
+ * with a `standard` every assessment is re-classified, counted live (`countReclassified`).
  */
-export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null): Promise<AreaStatisticsModel> {
+export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null, cache: UnitCountsCache = new Map()): Promise<AreaStatisticsModel> {
   const sets = await areaSets(db, unit.id);
   const counted = [...sets.direct, ...sets.rolledUp];
+  // as recorded: summed from the units' summaries; re-classified under another standard: counted live
   const { end, start, moves, rolledUpHouseholds } = standard
     ? await countReclassified(db, counted, new Set(sets.rolledUp), year, standard)
-    : await countAsRecorded(db, unit.id, year);
+    : await countAsRecorded(db, sets, year, cache);
 
   // totals: a unit's own row for the year, else its children's (recursively); a unit with neither is missing
   const totals = await rows<{ id: string; households: number | null; persons: number | null; missing: boolean }>(db, sql`
