@@ -192,6 +192,31 @@ export function reviewedOn(pgSchema: string, on: string, supportMonths = SUPPORT
     )`;
 }
 
+/**
+ * `reviewedOn` for a report's summaries per unit (summaries.ts), after `placedIn`: each placed household's latest
+ * review on a date with the unit it is placed in, CTE `reviewed(unit_id, household_id, review_year, assessed_on,
+ * status, deprived_indicators, persons, newly_escaped_until)`. The reviews are joined to `placed` (not
+ * "in (select …)" and a second join: the unit list is estimated at a few rows, and the plan of a later join on the
+ * placements became a nested loop over every placement).
+ */
+export function reviewedIn(pgSchema: string, on: string, supportMonths = SUPPORT_MONTHS): SQL {
+  return sql`steps as (
+      select p.unit_id, r.*, lag(r.status) over (partition by r.household_id order by r.review_year) as previous
+      from placed p join ${tableOf(pgSchema, 'registry_reviews')} r on r.household_id = p.household_id
+      where r.assessed_on <= ${on}::date
+    ),
+    escapes as (
+      select household_id, max(assessed_on) as on_date from steps
+      where previous in ('POOR', 'NEAR_POOR') and status not in ('POOR', 'NEAR_POOR') group by household_id
+    ),
+    reviewed as (
+      select distinct on (s.household_id) s.unit_id, s.household_id, s.review_year, s.assessed_on, s.status, s.deprived_indicators, s.persons,
+        ((e.on_date + make_interval(months => ${supportMonths}))::date - 1) as newly_escaped_until
+      from steps s left join escapes e on e.household_id = s.household_id
+      order by s.household_id, s.review_year desc
+    )`;
+}
+
 /** Support gaps look only at poor and near-poor households (their latest review on the date): packages/server gaps.ts. */
 export const GAP_STATUSES = ['POOR', 'NEAR_POOR'] as const;
 

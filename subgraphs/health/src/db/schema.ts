@@ -1,7 +1,7 @@
 /** The health subgraph's tables, in the PostgreSQL schema `health`. */
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, numeric, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { accessLogTable, idempotencyTable, registryTables, unitTables } from '@ansinh/db';
+import { accessLogTable, idempotencyTable, registryTables, summaryTables, unitTables } from '@ansinh/db';
 
 export const healthSchema = pgSchema('health');
 
@@ -9,6 +9,8 @@ export const healthSchema = pgSchema('health');
 export const { units, unitLinks } = unitTables(healthSchema);
 /** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
 export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(healthSchema);
+/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(healthSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(healthSchema);
 
