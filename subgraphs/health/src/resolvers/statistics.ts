@@ -5,7 +5,7 @@
  * (packages/db summaries.ts), counted again only for the units a write has touched since.
  */
 import { sql } from 'drizzle-orm';
-import { countingUnits, gapCandidates, placedIn, reviewedIn, rows, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
+import { countingUnits, gapCandidates, placedIn, plannedUnits, reviewedIn, rows, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
 import { callerSeesSmallCells, candidatesChecksum, hiddenInTree, isSmall, packFlags, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type GapFlags, type UnitTree } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 
@@ -27,8 +27,8 @@ const CARD_KEYS = ['kind', 'grp', 'funder'] as const;
 
 /** The cards valid on `on` of the households placed in each of `units`, summed per unit in one statement. */
 function cardFigures(db: HealthDb, units: readonly string[], on: string): Promise<UnitFigures<CardFigures>> {
-  return summarised<CardFigures>(db, 'health', 'healthStatistics', { on }, units, (wanted) => sql`
-    ${placedIn('health', wanted, on)},
+  return summarised<CardFigures>(db, 'health', 'healthStatistics', { on }, units, (_, missing) => sql`
+    ${placedIn('health', plannedUnits(missing), on)},
     c as (
       -- joined, not "in (select …)": the unit travels with each card (see credit's loansOn)
       select p.unit_id, c.id, c.beneficiary_group, c.member_id, c.premium
@@ -142,8 +142,8 @@ const COVERAGE_KEYS = ['grp'] as const;
  * member who is now poor), never more than the review's persons.
  */
 function coverageFigures(db: HealthDb, units: readonly string[], on: string): Promise<UnitFigures<CoverageFigures>> {
-  return summarised<CoverageFigures>(db, 'health', 'coverage', { on }, units, (wanted) => sql`
-    ${placedIn('health', wanted, on)}, ${reviewedIn('health', on)},
+  return summarised<CoverageFigures>(db, 'health', 'coverage', { on }, units, (_, missing) => sql`
+    ${placedIn('health', plannedUnits(missing), on)}, ${reviewedIn('health', on)},
     grouped as (
       select unit_id, household_id, persons, case
         when status = 'POOR' then 'POOR_HOUSEHOLD'
