@@ -424,3 +424,124 @@ describe('areaStatistics from summaries per unit', () => {
     expect(stored!.n).toBeGreaterThan(0);
   });
 });
+
+const HEALTH = `query ($unit: String!, $on: Date!) { healthStatistics(unitCode: $unit, on: $on) {
+  groups { beneficiaryGroup cards holders premium cost byFunder { funder amount } } total { cards holders premium cost byFunder { funder amount } }
+  coverage { beneficiaryGroup persons covered rate } } }`;
+interface HealthFigures {
+  groups: { beneficiaryGroup: string; cards: number; holders: number; premium: number; cost: number }[];
+  total: { cards: number; holders: number; premium: number; cost: number };
+  coverage: { beneficiaryGroup: string; persons: number; covered: number; rate: number | null }[];
+}
+
+async function health(unit: string, on = '2025-12-31') {
+  const res = await t.query(HEALTH, { unit, on });
+  expect(res.errors).toBeUndefined();
+  return res.data.healthStatistics as HealthFigures;
+}
+const group = (r: HealthFigures, g: string) => r.groups.find((x) => x.beneficiaryGroup === g) ?? { beneficiaryGroup: g, cards: 0, holders: 0, premium: 0, cost: 0 };
+const covered = (r: HealthFigures, g: string) => r.coverage.find((x) => x.beneficiaryGroup === g)!;
+
+/**
+ * A household of province 31 placed in an old ward of a district now, with a member holding no card valid in 2025
+ * (its first member by position), and its latest review: where it is counted (ward, district, province).
+ */
+async function aHealthHousehold(status: string) {
+  const [h] = await rows<{ id: string; code: string; unit: string; ward: string; district: string; province: string; member: string; position: number; persons: number }>(t.system.services.health.db, sql`
+    select h.id, h.code, p.unit_id as unit, u.code as ward, d.code as district, pr.code as province, m.id as member, m.position, r.persons
+    from health.registry_placements p
+    join health.units u on u.id = p.unit_id join health.units d on d.id = u.parent_id join health.units pr on pr.id = d.parent_id
+    join households.households h on h.id = p.household_id
+    join households.members m on m.household_id = h.id
+    join lateral (select r.status, r.persons, r.review_year from health.registry_reviews r where r.household_id = h.id order by r.review_year desc limit 1) r on true
+    where p.valid_to is null and pr.code = '31' and d.kind like '%district' and r.status = ${status} and r.review_year < 2025
+      and not exists (select 1 from health.insurance_cards c where c.member_id = m.id and c.valid_to >= '2025-01-01')
+      -- fewer holders than persons reviewed: one more card is one more covered person
+      and (select count(distinct c.member_id) from health.insurance_cards c where c.household_id = h.id and c.valid_from <= '2025-12-31' and c.valid_to >= '2025-12-31') < r.persons
+    order by h.code, m.position limit 1`);
+  expect(h).toBeDefined();
+  return h!;
+}
+
+describe('healthStatistics and coverage from summaries per unit', () => {
+  it('a report asked again counts nothing again: only the unit look-ups and the reads of the summaries', async () => {
+    const { district } = await aHealthHousehold('POOR');
+    const first = await t.countStatements(() => health(district));
+    const again = await t.countStatements(() => health(district));
+    // first: each of the two reports' summaries are read (none), every unit counted, stored
+    expect(again.health).toBeLessThan(first.health);
+    expect(first.health - again.health).toBe(2);
+    expect(await health(district)).toEqual(await health(district));
+  });
+
+  it('a card issued through the API shows at once in its ward, district and province, and in their coverage', async () => {
+    const h = await aHealthHousehold('POOR');
+    const units = [h.ward, h.district, h.province];
+    const before = await Promise.all(units.map((u) => health(u)));
+    const issued = await t.query(`mutation ($input: IssueCardInput!) { issueCard(input: $input) { card { id premium supportLayers { amount } } } }`,
+      { input: { idempotencyKey: `summaries-card-${h.member}`, memberId: h.member, cardNumber: 'HN2319990000001', beneficiaryGroup: 'POOR_HOUSEHOLD', validFrom: '2025-01-01', validTo: '2025-12-31' } });
+    expect(issued.errors).toBeUndefined();
+    const card = issued.data.issueCard.card as { premium: number; supportLayers: { amount: number }[] };
+    const cost = card.supportLayers.reduce((s, l) => s + l.amount, 0);
+    expect(cost).toBeGreaterThan(0);
+    // only the household's ward (and any unit it was placed in before) is out of date: the others keep their summaries
+    const [stale] = await rows<{ stale: string[]; placed: string[] }>(t.system.services.health.db, sql`
+      select coalesce(array_agg(distinct r.unit_id), '{}') as stale,
+             (select array_agg(p.unit_id) from health.registry_placements p where p.household_id = ${h.id}) as placed
+      from health.report_summaries r
+      where r.version <> coalesce((select v.version from health.summary_versions v where v.unit_id = r.unit_id), 0)`);
+    expect(stale!.stale).toContain(h.unit);
+    expect(stale!.stale.filter((u) => !stale!.placed.includes(u))).toEqual([]);
+    const after = await Promise.all(units.map((u) => health(u)));
+    after.forEach((a, i) => {
+      const b = before[i]!;
+      expect(a.total).toEqual({ ...a.total, cards: b.total.cards + 1, holders: b.total.holders + 1, premium: b.total.premium + card.premium, cost: b.total.cost + cost });
+      expect(group(a, 'POOR_HOUSEHOLD').cards).toBe(group(b, 'POOR_HOUSEHOLD').cards + 1);
+      // the member had no card: one more covered person among the poor (the household has more persons than cards)
+      expect(covered(a, 'POOR_HOUSEHOLD').covered).toBe(covered(b, 'POOR_HOUSEHOLD').covered + 1);
+      expect(covered(a, 'POOR_HOUSEHOLD').persons).toBe(covered(b, 'POOR_HOUSEHOLD').persons);
+    });
+  });
+
+  it('a review that lifts a poor household out of poverty moves it to the newly escaped in its district and province', async () => {
+    const h = await aHealthHousehold('POOR');
+    const units = [h.district, h.province];
+    const before = await Promise.all(units.map((u) => health(u)));
+    const reviewed = await t.query(`mutation ($input: RecordAssessmentInput!) { recordAssessment(input: $input) { status } }`,
+      { input: { idempotencyKey: `summaries-review-${h.id}`, householdCode: h.code, reviewYear: 2025, kind: 'PERIODIC', assessedOn: '2025-10-01', incomePerCapita: 20_000_000, incomePeriod: 'MONTH', recordedBy: 'summaries-test' } });
+    expect(reviewed.errors).toBeUndefined();
+    expect(reviewed.data.recordAssessment.status).toBe('NONE');
+    const [review] = await rows<{ persons: number }>(t.system.services.health.db, sql`
+      select persons from health.registry_reviews where household_id = ${h.id} and review_year = 2025`);
+    expect(review).toBeDefined();
+    const after = await Promise.all(units.map((u) => health(u)));
+    after.forEach((a, i) => {
+      const b = before[i]!;
+      expect(covered(a, 'POOR_HOUSEHOLD').persons).toBe(covered(b, 'POOR_HOUSEHOLD').persons - h.persons);
+      expect(covered(a, 'NEWLY_ESCAPED_HOUSEHOLD').persons).toBe(covered(b, 'NEWLY_ESCAPED_HOUSEHOLD').persons + review!.persons);
+      // the cards are the household's still: the card figures do not move
+      expect(a.total).toEqual(b.total);
+    });
+    // before the review's date the household is still among the poor
+    const september = await health(h.district, '2025-09-30');
+    await t.system.services.health.db.execute(sql`delete from health.report_summaries`);
+    expect(await health(h.district, '2025-09-30')).toEqual(september);
+  });
+
+  it('an import of cards shows in the next report, and the summed figures equal the ones counted from scratch', async () => {
+    const h = await aHealthHousehold('NEAR_POOR');
+    const before = await Promise.all([h.ward, h.district, h.province].map((u) => health(u)));
+    const csv = 'card_number,household_code,member_position,beneficiary_group,valid_from,valid_to,premium\n'
+      + `HN2319990000002,${h.code},${h.position},NEAR_POOR_HOUSEHOLD,2025-01-01,2025-12-31,1134000\n`;
+    const res = await upload(t.url, { insurance_cards: csv }, { token: token(INTEGRATOR_HP) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const after = await Promise.all([h.ward, h.district, h.province].map((u) => health(u)));
+    after.forEach((a, i) => {
+      expect(a.total.cards).toBe(before[i]!.total.cards + 1);
+      expect(group(a, 'NEAR_POOR_HOUSEHOLD').cards).toBe(group(before[i]!, 'NEAR_POOR_HOUSEHOLD').cards + 1);
+      expect(covered(a, 'NEAR_POOR_HOUSEHOLD').covered).toBe(covered(before[i]!, 'NEAR_POOR_HOUSEHOLD').covered + 1);
+    });
+    await t.system.services.health.db.execute(sql`delete from health.report_summaries`);
+    expect(await Promise.all([h.ward, h.district, h.province].map((u) => health(u)))).toEqual(after);
+  });
+});

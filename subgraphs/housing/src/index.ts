@@ -1,5 +1,4 @@
 /** The housing subgraph: housing support (new builds and repairs) for households, and its funding. */
-import { placementsOf } from '@ansinh/db';
 import { defineSubgraph } from '@ansinh/server';
 import { createContext } from './context.js';
 import * as tables from './db/schema.js';

@@ -9,6 +9,8 @@ export const healthSchema = pgSchema('health');
 export const { units, unitLinks } = unitTables(healthSchema);
 /** The registry's households, placements, members and reviews, as this subgraph follows them (docs/areas.md). */
 export const { registryHouseholds, registryPlacements, registryMembers, registryReviews } = registryTables(healthSchema);
+/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
+export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(healthSchema);
 /** Keys of the mutations already applied, with their first result. */
 export const idempotencyKeys = idempotencyTable(healthSchema);
 
@@ -76,11 +78,14 @@ export type SupportRuleModel = typeof supportRules.$inferSelect;
 /** Who read which individual's sensitive fields (append-only; docs/security.md). */
 export const accessLog = accessLogTable(healthSchema);
 
-/** Report figures kept per unit, valid while the unit's version is current (packages/db summaries.ts). */
-export const { reportSummaries, summaryVersions, summaryEpoch } = summaryTables(healthSchema);
-/** What those figures count (the gap flags); each write raises the versions of the units it touches (triggers installed at start). */
+/**
+ * What those figures count (healthStatistics, coverage, the gap flags): cards, their support layers, where their
+ * households are, and the reviews (a review changes a household's coverage group and its persons); each write
+ * raises the versions of the units it touches (triggers installed at start).
+ */
 export const summarySources: SummarySource[] = [
   { table: 'insurance_cards', units: placementsOf('health', 'select household_id from changed') },
+  { table: 'support_layers', units: placementsOf('health', 'select c.household_id from health.insurance_cards c where c.id in (select card_id from changed)') },
   { table: 'registry_reviews', units: placementsOf('health', 'select household_id from changed') },
   { table: 'registry_placements', units: 'select unit_id from changed' },
 ];

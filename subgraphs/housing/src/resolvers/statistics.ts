@@ -4,7 +4,7 @@
  * docs/areas.md), by their lifecycle dates.
  */
 import { sql } from 'drizzle-orm';
-import { countingUnits, placedIn, rows, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
+import { countingUnits, placedIn, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
 import { callerSeesSmallCells, hiddenInTree, isSmall, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type Hidden, type UnitTree } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
