@@ -124,7 +124,7 @@ export async function summarised<F>(db: Db<any>, pgSchema: string, report: strin
   const missing = units.filter((u) => !out.has(u));
   if (!missing.length) return out;
   // one statement: the epoch and versions are read in the same snapshot as the records counted
-  const computed = await rows<{ unit_id: string; figures: F[] }>(db, sql`
+  const count = () => rows<{ unit_id: string; figures: F[] }>(db, sql`
     with recursive wanted(unit_id) as (select unnest(${textArray(missing)})),
     ${compute(plannedUnits(missing))},
     result as (
@@ -135,13 +135,28 @@ export async function summarised<F>(db: Db<any>, pgSchema: string, report: strin
     saved as (
       insert into ${s}.report_summaries (report, args, unit_id, epoch, version, figures)
       select ${report}, ${key}, unit_id, coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0), version, figures from result
+      -- in the units' order: two reports storing overlapping units lock their rows in the same order
+      order by unit_id
       on conflict (report, args, unit_id) do update set epoch = excluded.epoch, version = excluded.version, figures = excluded.figures
       returning 1
     )
     select unit_id, figures from result`);
+  let computed: Awaited<ReturnType<typeof count>>;
+  try {
+    computed = await count();
+  } catch (error) {
+    // a deadlock with a concurrent store of the same rows (PostgreSQL picked this statement): counted again once
+    if (!isDeadlock(error)) throw error;
+    computed = await count();
+  }
   for (const r of computed) out.set(r.unit_id, r.figures);
   return out;
 }
+
+const isDeadlock = (error: unknown): boolean => {
+  for (let e: any = error; e; e = e.cause) if (e.code === '40P01') return true;
+  return false;
+};
 
 /**
  * A text[] of unit ids the planner can count: one parameter folded to a constant array at planning
