@@ -66,20 +66,27 @@ async function unitGapCounts(db: CreditDb, ref: GapRef, unitId: string): Promise
   const units = await countingUnits(db, 'credit', unitId);
   const own = await gapParts(db, 'credit', units, ref.on, creditFlagged(ref.on));
   const others = { HEALTH_INSURANCE: flagsByUnit('health', ref.healthGaps, units, own), HOUSING: flagsByUnit('housing', ref.housingGaps, units, own) };
+  // each rule's test, looked up once: credit's own bit, or the other subgraph's flags (a province: ~10⁶ candidates)
+  const tests = GAP_RULES.map((rule) => ({
+    kind: GAP_KINDS.indexOf(rule.kind),
+    bit: rule.loanProgramme ? 2 ** CREDIT_RULES.indexOf(rule) : 0,
+    other: rule.loanProgramme ? undefined : others[rule.kind as 'HEALTH_INSURANCE' | 'HOUSING'],
+  }));
   return new Map(units.map((u) => {
     const part = own.get(u)!;
-    const counts = new Map<string, number>(GAP_KINDS.map((k) => [k, 0]));
+    const counts = GAP_KINDS.map(() => 0);
+    const flags = tests.map((t) => t.other?.get(u));
     let withGaps = 0;
     for (let i = 0; i < part.n; i++) {
-      const digit = Number(part.bits[i]);
+      const digit = part.bits.charCodeAt(i) - 48;
       let any = false;
-      for (const rule of GAP_RULES) {
-        const gap = rule.loanProgramme ? (digit & (2 ** CREDIT_RULES.indexOf(rule))) !== 0 : others[rule.kind as 'HEALTH_INSURANCE' | 'HOUSING'].get(u)![i]!;
-        if (gap) { counts.set(rule.kind, counts.get(rule.kind)! + 1); any = true; }
+      for (let r = 0; r < tests.length; r++) {
+        const t = tests[r]!;
+        if (t.other ? flags[r]![i] : (digit & t.bit) !== 0) { counts[t.kind]! += 1; any = true; }
       }
       if (any) withGaps += 1;
     }
-    return [u, { households: part.n, withGaps, byKind: GAP_KINDS.map((kind) => ({ kind, households: counts.get(kind)! })) }];
+    return [u, { households: part.n, withGaps, byKind: GAP_KINDS.map((kind, k) => ({ kind, households: counts[k]! })) }];
   }));
 }
 
