@@ -3,6 +3,7 @@
  * each statement reports when it starts and ends (drizzle's Logger hook only says that a statement starts). The
  * hook sees the statement text with its placeholders, never the parameters: those are row values.
  */
+import { setMaxListeners } from 'node:events';
 import type { PGlite } from '@electric-sql/pglite';
 import type postgres from 'postgres';
 import { currentRequestScope, StatementCancelledError } from './cancel.js';
@@ -45,6 +46,9 @@ function track(pool: PoolStats, observe: StatementObserver | undefined, statemen
 /** Cancels a postgres.js query (running or waiting for a connection) when the request's signal fires. */
 function cancelWith(query: postgres.PendingQuery<postgres.Row[]>, signal: AbortSignal, done: (error?: unknown) => void) {
   const cancel = () => { query.cancel(); };
+  // one listener per statement in flight, removed when it ends: a report's small-cell tree runs dozens at once on
+  // its request's signal, which is not the leak Node's warning at 10 listeners is there to catch
+  setMaxListeners(0, signal);
   signal.addEventListener('abort', cancel, { once: true });
   return (error?: unknown) => {
     signal.removeEventListener('abort', cancel);

@@ -90,6 +90,21 @@ async function unitGapCounts(db: CreditDb, ref: GapRef, unitId: string): Promise
   }));
 }
 
+/**
+ * The counts of a province's units for one set of flags (the same objects in every tree a request builds: the
+ * province's, and an abolished unit's own), counted once.
+ */
+const perFlags = new WeakMap<GapFlags, Map<string, Promise<Map<string, GapCountsModel>>>>();
+function provinceCounts(db: CreditDb, ref: GapRef, root: string): Promise<Map<string, GapCountsModel>> {
+  const key = ref.healthGaps;
+  if (!key) return unitGapCounts(db, ref, root);
+  const byRoot = perFlags.get(key) ?? perFlags.set(key, new Map()).get(key)!;
+  const id = `${root}|${ref.on}`;
+  let found = byRoot.get(id);
+  if (!found) byRoot.set(id, (found = unitGapCounts(db, ref, root)));
+  return found;
+}
+
 /** Adds up units' gap counts. */
 function sumCounts(list: Iterable<GapCountsModel>): GapCountsModel {
   const out: GapCountsModel = { households: 0, withGaps: 0, byKind: GAP_KINDS.map((kind) => ({ kind, households: 0 })) };
@@ -115,7 +130,7 @@ export const GAP_MEASURES = ['households', 'withGaps', ...GAP_KINDS.map((k) => `
  * sent their flags for the province's candidates, for an ANALYST).
  */
 export async function gapTree(db: CreditDb, ref: GapRef, root: string): Promise<UnitTree<string>> {
-  const byUnit = await unitGapCounts(db, ref, root);
+  const byUnit = await provinceCounts(db, ref, root);
   const tree = await treeUnits(db, 'credit', ref.unitId, ref.on);
   const rows = tree.nodes.flatMap((n) => {
     const c = sumCounts((tree.units.get(n.id) ?? []).map((u) => {
