@@ -70,6 +70,31 @@ describe('imported households', () => {
   });
 });
 
+describe('an import that reads the heads ahead of its households', () => {
+  it('finds a new household by the head its members file names, whatever the order of the columns and rows', async () => {
+    await importFiles({
+      households: csv(HOUSEHOLDS, 'HP-11410-93103,"Số 7 ngõ Đọc Trước, Phường Đông Hải 1",11410,URBAN,2024-03-01'),
+      members: csv('full_name,relation_to_head,position,household_code,date_of_birth,gender,national_id,ethnicity',
+        'Mạc Văn Conn,CHILD,2,HP-11410-93103,2001-01-01,MALE,,Kinh',
+        'Mạc Thị Đọcc,HEAD,1,HP-11410-93103,1969-01-01,FEMALE,,Kinh'),
+    });
+    expect(await search('mac thi docc', '31')).toEqual(['HP-11410-93103']);
+    expect(await search('mac van conn', '31')).toEqual([]);
+  });
+
+  it('leaves nothing to be found when a row is refused (a second head)', async () => {
+    const { body } = await upload(t.url, {
+      households: csv(HOUSEHOLDS, 'HP-11410-93104,"Số 8 ngõ Bị Từ Chối, Phường Đông Hải 1",11410,URBAN,2024-03-01'),
+      members: csv(MEMBERS,
+        'HP-11410-93104,1,Mạc Thị Từchốii,1969-01-01,FEMALE,HEAD,,Kinh',
+        'HP-11410-93104,2,Mạc Văn Haichủu,1968-01-01,MALE,HEAD,,Kinh'),
+    }, { token: token(INTEGRATOR_HP) });
+    expect(body.status).toBe('rejected');
+    expect(await search('tuchoii', null)).toEqual([]);
+    expect(await search('bi tu choi', null)).toEqual([]);
+  });
+});
+
 describe('after the households change', () => {
   beforeAll(async () => { await importFiles(FILES); });
 

@@ -333,14 +333,14 @@ export interface ChunkImporter<K extends string> {
   readonly counts: Record<K, ImportCounts>;
   readonly kinds: readonly K[];
   columns(kind: K): Column[];
-  /** before the first chunk (reads the reference data it checks against, with `tx`) */
-  begin?(tx: Db, context: ImportContext): Promise<void>;
+  /** before the first chunk (reads the reference data it checks against, with `tx`); `files`: its files, which it may read ahead */
+  begin?(tx: Db, context: ImportContext, files: readonly ImportFile[]): Promise<void>;
   chunk(tx: Db, kind: K, file: string, rows: Row<any>[], context: ImportContext): Promise<void>;
   /** after the last of its files */
   end?(tx: Db, context: ImportContext): Promise<void>;
 }
 
-/** A file of an import: its kind, its name in reports, and how to read it (once). */
+/** A file of an import: its kind, its name in reports, and how to read it (each `open()` reads it from the start). */
 export interface ImportFile<K extends string = string> {
   kind: K;
   name: string;
@@ -361,7 +361,7 @@ export async function runImport<K extends string>(tx: Db, importer: ChunkImporte
   // an import drops the report summaries of what it writes at its commit (packages/db summaries.ts), row locks on
   // each unit's version held for the import's whole transaction would stop every officer's mutation meanwhile
   await bulkSummaryWrites(tx);
-  await importer.begin?.(tx, context);
+  await importer.begin?.(tx, context, mine);
   const { parse } = await import('csv-parse');
   for (const kind of importer.kinds) {
     for (const f of mine.filter((x) => x.kind === kind)) {

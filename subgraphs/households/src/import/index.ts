@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import {
-  cell, emptyCounts,
-  type ChunkImporter, type Column, type HouseholdRef, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row,
+  cell, CHUNK_ROWS, emptyCounts,
+  type ChunkImporter, type Column, type ImportFile, type HouseholdRef, type ImportContext, type ImportCounts, type ImportIssue, type Progress, type Row,
 } from '@ansinh/server';
 import { bulkInsert, bulkUpdate, callerAreaCte, holdsHouseholds, inTexts, inUuids, jsonUuids, rows, type Db, type RegistryFollower } from '@ansinh/db';
 import { publishStagedRegistry } from '../domain/registry.js';
@@ -82,7 +82,9 @@ type Unit = typeof units.$inferSelect;
 type HouseholdRow = typeof households.$inferSelect;
 type MemberRow = typeof members.$inferSelect;
 type AssessmentRow = typeof assessments.$inferSelect;
-// head_name and search_text are the database's: triggers on members and a generated column keep them (migration 0008)
+// head_name and search_text are the database's: triggers on members and a generated column keep them (migration 0008;
+// an import writes a new household with its head's name read ahead from the members files, defers the trigger and
+// sets the names that differ once in end(), migration 0010)
 type Insert<T> = Omit<T, 'createdAt' | 'headName' | 'searchText'>;
 type Ref = HouseholdRef & { areaType: string };
 
@@ -98,6 +100,10 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   private unitsByCode = new Map<string, Unit[]>();
   private loaded = new Map<string, LoadedStandard>();
   private touchedTable = false;
+  /** members were written with the head-name trigger deferred: end() sets the names */
+  private headNamesDeferred = false;
+  /** pg_temp.import_heads holds the members files' heads (stageHeads) */
+  private headsStaged = false;
   private written = 0;
 
   /** `followers`: the programme subgraphs' copies of the registry, written at the end in the same transaction */
@@ -118,7 +124,8 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   }
 
   /** The caller's area, the units (this import's included: written before) and the standards, read once. */
-  async begin(tx: Db, { caller }: ImportContext): Promise<void> {
+  async begin(tx: Db, { caller }: ImportContext, files: readonly ImportFile[] = []): Promise<void> {
+    await this.stageHeads(tx, files);
     this.areaIds = caller.units === null ? null
       : new Set((await rows<{ id: string }>(tx, sql`with recursive ${callerAreaCte('households', caller.units)} select id from caller_area`)).map((r) => r.id));
     this.areaText = caller.units?.join(', ') ?? '';
@@ -132,6 +139,49 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
       standard: s, lines: lineRows.filter((l) => l.standardCode === s.code),
       indicators: indicatorRows.filter((i) => i.standardCode === s.code).sort((a, b) => a.position - b.position),
     }]));
+  }
+
+  /**
+   * Reads the members files ahead for their HEAD rows (code, position, name: nothing else is parsed into rows) into a
+   * temporary table, so that a new household is written with its head's name (and its search text) at once: writing
+   * it and rewriting it when its members come costs every index of the households twice, the trigram index most
+   * (docs/performance.md, the import). Only a hint: end() sets every touched household's name by the stored members.
+   */
+  private async stageHeads(tx: Db, files: readonly ImportFile[]): Promise<void> {
+    this.headsStaged = false;
+    const memberFiles = files.filter((f) => f.kind === 'members');
+    if (!memberFiles.length || !files.some((f) => f.kind === 'households')) return;
+    await tx.execute(sql`create temporary table if not exists pg_temp.import_heads (code text primary key, position int not null, name text not null) on commit drop`);
+    const { parse } = await import('csv-parse');
+    const flush = async (batch: { code: string; position: number; name: string }[]) => {
+      if (!batch.length) return;
+      await tx.execute(sql`insert into pg_temp.import_heads (code, position, name)
+        select distinct on (code) code, position, name from json_to_recordset(${JSON.stringify(batch)}::json) as x(code text, position int, name text)
+        order by code, position
+        on conflict (code) do update set position = excluded.position, name = excluded.name where excluded.position < import_heads.position`);
+    };
+    for (const f of memberFiles) {
+      let at: { code: number; position: number; relation: number; name: number } | undefined;
+      let batch: { code: string; position: number; name: string }[] = [];
+      for await (const record of f.open().pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true })) as AsyncIterable<string[]>) {
+        if (!at) {
+          const header = record.map((h) => h.trim());
+          at = { code: header.indexOf('household_code'), position: header.indexOf('position'), relation: header.indexOf('relation_to_head'), name: header.indexOf('full_name') };
+          if (Object.values(at).some((i) => i < 0)) break; // the chunked read reports the header
+          continue;
+        }
+        if (record[at.relation]?.trim() !== 'HEAD') continue;
+        const position = Number(record[at.position]);
+        const code = record[at.code]?.trim();
+        const name = record[at.name]?.trim();
+        if (!code || !name || !Number.isInteger(position)) continue;
+        batch.push({ code, position, name });
+        if (batch.length >= CHUNK_ROWS) { await flush(batch); batch = []; }
+      }
+      await flush(batch);
+    }
+    this.headsStaged = true;
+    this.progress(`households subgraph: heads' names read ahead from ${memberFiles.length} members file(s)`);
   }
 
   private issue(file: string, row: Row<any>, column: string, reason: string): void {
@@ -148,7 +198,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   private async touch(tx: Db, ids: string[]): Promise<void> {
     this.written += ids.length;
     const list = [...new Set(ids)];
-    if (!list.length || !this.followers.length) return;
+    if (!list.length) return;
     if (!this.touchedTable) {
       await tx.execute(sql`create temporary table if not exists pg_temp.import_touched (id uuid primary key) on commit drop`);
       this.touchedTable = true;
@@ -167,7 +217,12 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
     const first = await ledger.firstOfKey('households', list, (v) => v.household_code, file, 'household_code', this.issues,
       (earlier) => (earlier.file === file ? undefined : 'appears in another households file of this import'));
     const stored = await this.stored(tx, first.map((r) => r.value.household_code));
-    const insert: Insert<HouseholdRow>[] = [];
+    const heads = new Map<string, string>();
+    if (this.headsStaged) {
+      const codes = first.filter((r) => !stored.has(r.value.household_code)).map((r) => r.value.household_code);
+      if (codes.length) for (const h of await rows<{ code: string; name: string }>(tx, sql`select code, name from pg_temp.import_heads where code = any(array(select json_array_elements_text(${JSON.stringify(codes)}::json)))`)) heads.set(h.code, h.name);
+    }
+    const insert: (Insert<HouseholdRow> & { headName: string | null })[] = [];
     const update: Insert<HouseholdRow>[] = [];
     for (const row of first) {
       const v = row.value;
@@ -180,7 +235,7 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
       // about that household is said (docs/security.md)
       if (old && !this.inArea(old.unitId)) { this.issue(file, row, 'household_code', `the household code ${v.household_code} is taken: use another code`); continue; }
       const next = { id: old?.id ?? randomUUID(), code: v.household_code, address: v.address, unitId: unit.id, areaType: v.area_type, registeredOn: v.registered_on };
-      if (!old) { insert.push(next); this.counts.households.added++; }
+      if (!old) { insert.push({ ...next, headName: heads.get(v.household_code) ?? null }); this.counts.households.added++; }
       else if (same([old.address, old.unitId, old.areaType, old.registeredOn], [next.address, next.unitId, next.areaType, next.registeredOn])) this.counts.households.unchanged++;
       else { update.push(next); this.counts.households.changed++; }
     }
@@ -223,6 +278,11 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
       if (!old) { insert.push(next); this.counts.members.added++; }
       else if (same({ ...old }, next)) this.counts.members.unchanged++;
       else { update.push(next); this.counts.members.changed++; }
+    }
+    if (!this.headNamesDeferred && (insert.length || update.length)) {
+      // the head's name is set once at the end for every household touched (end()), not chunk by chunk
+      await tx.execute(sql`select set_config('ansinh.head_names_deferred', 'on', true)`);
+      this.headNamesDeferred = true;
     }
     await bulkInsert(tx, members, insert);
     await bulkUpdate(tx, members, update, ['id']);
@@ -316,6 +376,14 @@ export class HouseholdsImport implements ChunkImporter<HouseholdsKind> {
   async end(tx: Db): Promise<void> {
     if (this.written) this.progress(`households subgraph: ${this.written.toLocaleString('en')} rows written`);
     if (!this.touchedTable) return;
+    if (this.headNamesDeferred) {
+      const started = Date.now();
+      await tx.execute(sql`select households.set_head_names(array(select id from pg_temp.import_touched))`);
+      await tx.execute(sql`select set_config('ansinh.head_names_deferred', 'off', true)`);
+      this.headNamesDeferred = false;
+      this.progress(`households subgraph: heads' names set for searching in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    if (!this.followers.length) return;
     const [{ total }] = await rows<{ total: number }>(tx, sql`select count(*)::int as total from pg_temp.import_touched`) as [{ total: number }];
     let after = '00000000-0000-0000-0000-000000000000';
     let done = 0;
