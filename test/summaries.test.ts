@@ -547,3 +547,57 @@ describe('healthStatistics and coverage from summaries per unit', () => {
     expect(await Promise.all([h.ward, h.district, h.province].map((u) => health(u)))).toEqual(after);
   });
 });
+
+describe('an import counts again the reports asked before it (the first report after it counts nothing)', () => {
+  const SCHEMAS = ['households', 'credit', 'health', 'housing'] as const;
+  const dbOf = (s: (typeof SCHEMAS)[number]) => t.system.services[s].db;
+  /** the stored summaries of a schema that a later write has made stale (epoch or unit version), by report */
+  const stale = async (s: (typeof SCHEMAS)[number]) => (await rows<{ report: string; n: number }>(dbOf(s), sql.raw(`
+    select r.report, count(*)::int as n from ${s}.report_summaries r
+    where r.epoch <> coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0)
+       or r.version <> coalesce((select v.version from ${s}.summary_versions v where v.unit_id = r.unit_id), 0)
+    group by r.report order by r.report`))).map((r) => `${r.report}:${r.n}`);
+  /** each stored summary by transaction (xmin): a unit counted again is stored anew */
+  const stored = async () => Promise.all(SCHEMAS.map((s) => rows<{ k: string }>(dbOf(s), sql.raw(`
+    select report || ' ' || args || ' ' || unit_id || ' ' || xmin::text as k from ${s}.report_summaries order by 1`))));
+  const ask = (h: Awaited<ReturnType<typeof aPoorHousehold>>) => Promise.all([
+    area(h.district, h.year), credit(h.district), health(h.district), housing(h.district),
+  ]);
+  const reviewFile = (h: Awaited<ReturnType<typeof aPoorHousehold>>, day: string) =>
+    'household_code,review_year,kind,assessed_on,standard_code,income_per_capita,income_period,deprived_indicators,status,recorded_by,persons\n'
+    + `${h.code},${h.year},REGULAR,${h.year}-12-${day},VN-2022-2025,20000000,MONTH,,NONE,summaries-recount,${h.persons}\n`;
+
+  it('counts every report and unit asked, so the next reports are read from summaries and equal a count from scratch', async () => {
+    const h = await aPoorHousehold(4);
+    for (const s of SCHEMAS) await dbOf(s).execute(sql.raw(`delete from ${s}.report_summaries`));
+    const before = await ask(h);
+    const res = await upload(t.url, { assessments: reviewFile(h, '23') }, { token: token(INTEGRATOR_HP) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe('applied');
+    // the import raised every schema's epoch (its review is copied to the three programme subgraphs) and counted again
+    for (const s of SCHEMAS) expect(await stale(s), s).toEqual([]);
+    const recounted = await stored();
+    const after = await ask(h);
+    expect(await stored()).toEqual(recounted);
+    expect(after[0].poorHouseholds).toBe(before[0].poorHouseholds - 1);
+    for (const s of SCHEMAS) await dbOf(s).execute(sql.raw(`delete from ${s}.report_summaries`));
+    expect(await ask(h)).toEqual(after);
+  });
+
+  it('leaves a report nobody asked for in the last 30 days to the next who asks', async () => {
+    const h = await aPoorHousehold(5);
+    for (const s of SCHEMAS) await dbOf(s).execute(sql.raw(`delete from ${s}.report_summaries`));
+    await ask(h);
+    // credit's asked 31 days ago, health's 30 days ago (the last day it is still in use)
+    await dbOf('credit').execute(sql`update credit.report_summaries set asked_on = current_date - 31`);
+    await dbOf('health').execute(sql`update health.report_summaries set asked_on = current_date - 30`);
+    const res = await upload(t.url, { assessments: reviewFile(h, '24') }, { token: token(INTEGRATOR_HP) });
+    expect(res.body.status).toBe('applied');
+    expect(await stale('health')).toEqual([]);
+    expect((await stale('credit')).length).toBeGreaterThan(0);
+    const after = await credit(h.district);
+    expect(await stale('credit')).toEqual([]);
+    await dbOf('credit').execute(sql`delete from credit.report_summaries`);
+    expect(await credit(h.district)).toEqual(after);
+  });
+});

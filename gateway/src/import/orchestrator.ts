@@ -13,7 +13,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { rows, sql, type Db, type RegistryFollower } from '@ansinh/db';
+import { recountStale, rows, sql, type Db, type RegistryFollower } from '@ansinh/db';
 import {
   KeyLedger, RollBack, runImport, UNIT_KINDS, UnitsImport,
   type ChunkImporter, type ImportCaller, type ImportContext, type ImportCounts, type ImportFile, type ImportIssue, type Progress, type UnitTables,
@@ -216,7 +216,10 @@ export class ImportSession {
       unlock();
       if (this.spool) rmSync(this.spool, { recursive: true, force: true });
     }
-    if (committed) await this.analyze();
+    if (committed) {
+      await this.analyze();
+      await this.recountSummaries();
+    }
     const issues = this.issues();
     const counts = this.counts();
     const noChange = Object.values(counts).every((c) => c!.added === 0 && c!.changed === 0);
@@ -228,6 +231,26 @@ export class ImportSession {
     if (dryRun) return { ...base, status: 'validated', message: `Dry run: every row is valid; nothing was written. It would do: ${summary || 'nothing'}.` };
     if (noChange) return { ...base, status: 'applied', message: `Nothing to change: every row is already stored as it is (${summary}).` };
     return { ...base, status: 'applied', message: `Imported: ${summary}.` };
+  }
+
+  /**
+   * The import dropped every report summary of the schemas it wrote (packages/db summaries.ts: the epoch): the
+   * reports and arguments asked for in the last month are counted again now, most recently asked first, within
+   * ANSINH_RECOUNT_SECONDS (default 120; 0: none), so that the first officer to open a province's report after an
+   * import does not wait for every unit to be counted (docs/performance.md "Summaries per unit").
+   */
+  private async recountSummaries(): Promise<void> {
+    const budget = Number(process.env.ANSINH_RECOUNT_SECONDS ?? 120) * 1000;
+    if (!(budget > 0)) return;
+    const started = Date.now();
+    for (const schema of ['households', 'credit', 'health', 'housing'] as const) {
+      const left = budget - (Date.now() - started);
+      if (left <= 0) break;
+      const done = await recountStale(this.dbs[schema], schema, left);
+      if (done.reports || done.left) {
+        this.progress(`${schema}: ${done.reports} report summaries counted again (${done.units} units)${done.left ? `, ${done.left} left to the next report that asks` : ''}`);
+      }
+    }
   }
 
   /** Fresh planner statistics after a bulk write: without them the reports' plans are far worse (issue 11). */

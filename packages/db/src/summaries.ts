@@ -16,7 +16,7 @@
  * in one statement (grouped by unit) and stored, and the report adds them up.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { bigint, jsonb, primaryKey, smallint, text, type PgSchema } from 'drizzle-orm/pg-core';
+import { bigint, date, jsonb, primaryKey, smallint, text, type PgSchema } from 'drizzle-orm/pg-core';
 import { rows, type Db } from './index.js';
 import { placedInTreeUnits } from './registry.js';
 import { unitScope } from './units.js';
@@ -30,6 +30,8 @@ export function summaryTables(schema: PgSchema) {
     epoch: bigint('epoch', { mode: 'number' }).notNull(),
     version: bigint('version', { mode: 'number' }).notNull(),
     figures: jsonb('figures').notNull(),
+    /** the day a report last counted the row for someone who asked (a recount keeps it): recountStale's "in use" */
+    askedOn: date('asked_on', { mode: 'string' }).notNull().default(sql`current_date`),
   }, (t) => [primaryKey({ columns: [t.report, t.args, t.unitId] })]);
   /** A unit's version: raised by every write to a record counted in the unit. No row: version 0. */
   const summaryVersions = schema.table('summary_versions', {
@@ -111,6 +113,7 @@ export type UnitFigures<F> = Map<string, F[]>;
  * empty array is stored).
  */
 export async function summarised<F>(db: Db<any>, pgSchema: string, report: string, args: Record<string, unknown>, units: readonly string[], compute: (units: SQL) => SQL): Promise<UnitFigures<F>> {
+  const asked = !recounting.has(db);
   const s = sql.raw(`"${ident(pgSchema)}"`);
   const key = JSON.stringify(args);
   const out: UnitFigures<F> = new Map();
@@ -137,7 +140,7 @@ export async function summarised<F>(db: Db<any>, pgSchema: string, report: strin
       select ${report}, ${key}, unit_id, coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0), version, figures from result
       -- in the units' order: two reports storing overlapping units lock their rows in the same order
       order by unit_id
-      on conflict (report, args, unit_id) do update set epoch = excluded.epoch, version = excluded.version, figures = excluded.figures
+      on conflict (report, args, unit_id) do update set epoch = excluded.epoch, version = excluded.version, figures = excluded.figures${asked ? sql`, asked_on = current_date` : sql``}
       returning 1
     )
     select unit_id, figures from result`);
@@ -231,4 +234,53 @@ export async function summaryTree<F extends Record<string, unknown>>(
     ...tree.nodes.flatMap((n) => sumFigures((tree.units.get(n.id) ?? []).map((u) => figures.get(u) ?? []), keys)
       .map((f) => ({ ...f, node: false, node_id: n.id, parent_id: null }))),
   ];
+}
+
+/** How a report's summaries of some units are counted again: the report's own `summarised()` call, given its arguments back. */
+export type Recount = (db: Db<any>, args: any, units: string[]) => Promise<unknown>;
+const recounts = new Map<string, Recount>();
+/** The connections recountStale is counting with: what they store is not someone's ask. */
+const recounting = new WeakSet<object>();
+
+/** How long a report and its arguments stay "in use" after someone last had a unit of it counted. */
+export const ASKED_DAYS = 30;
+
+/** Declares how `report`'s summaries in `pgSchema` are counted again (beside the report's `summarised()` call). */
+export function recountable(pgSchema: string, report: string, recount: Recount): void {
+  recounts.set(`${pgSchema}.${report}`, recount);
+}
+
+/**
+ * Counts again the summaries of `pgSchema` that a write (an import's epoch, a unit's version) has made stale: the
+ * reports and arguments people asked for before, for the units they were stored for, so that the first report after an
+ * import does not pay for every unit of a province (docs/performance.md "Summaries per unit"). The most used first
+ * (most stored units), one report and set of arguments at a time, until `budgetMs` is spent (what is left is counted
+ * by the next report that asks, as before). Returns what it counted.
+ */
+export async function recountStale(db: Db<any>, pgSchema: string, budgetMs: number): Promise<{ reports: number; units: number; left: number }> {
+  const s = sql.raw(`"${ident(pgSchema)}"`);
+  // asked within the last ASKED_DAYS: a report and arguments nobody asks for any more is left to the next who does
+  const stale = await rows<{ report: string; args: string; units: string[] }>(db, sql`
+    select r.report, r.args, array_agg(r.unit_id order by r.unit_id) as units from ${s}.report_summaries r
+    where (r.epoch <> coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0)
+       or r.version <> coalesce((select v.version from ${s}.summary_versions v where v.unit_id = r.unit_id), 0))
+      and r.asked_on >= current_date - ${ASKED_DAYS}::int
+    group by r.report, r.args order by max(r.asked_on) desc, count(*) desc, r.report, r.args`);
+  const started = Date.now();
+  let reports = 0;
+  let units = 0;
+  for (const group of stale) {
+    if (Date.now() - started >= budgetMs) break;
+    const recount = recounts.get(`${pgSchema}.${group.report}`);
+    if (!recount) continue;
+    recounting.add(db);
+    try {
+      await recount(db, JSON.parse(group.args), group.units);
+    } finally {
+      recounting.delete(db);
+    }
+    reports += 1;
+    units += group.units.length;
+  }
+  return { reports, units, left: stale.length - reports };
 }

@@ -5,7 +5,7 @@
  * (through the gateway, @requires: one bit per household, never household ids).
  */
 import { sql } from 'drizzle-orm';
-import { countingUnits, treeUnits } from '@ansinh/db';
+import { countingUnits, recountable, treeUnits } from '@ansinh/db';
 import { badInput, flagsByUnit, GAP_KINDS, GAP_RULES, GAP_STATUSES, gapParts, treeOfRows, type GapFlags, type UnitTree } from '@ansinh/server';
 import type { CreditDb, GapRef, HouseholdRef, SupportGapModel } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
@@ -50,6 +50,7 @@ function creditFlagged(on: string) {
       then ${2 ** i} else 0 end)`);
   return sql`flagged(unit_id, household_id, gap) as (select k.unit_id, k.household_id, (${sql.join(open, sql` + `)})::text from candidates k)`;
 }
+recountable('credit', 'gapFlags', (db, a, units) => gapParts(db, 'credit', units, a.on, creditFlagged(a.on)));
 
 /** The counts of one unit: its candidates, those with a gap, and those with each kind. */
 export interface GapCountsModel { households: number; withGaps: number; byKind: { kind: string; households: number }[] }

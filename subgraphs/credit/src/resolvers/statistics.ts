@@ -3,7 +3,7 @@
  * the households placed in the unit on that date (below it, or rolled up through the 2025 crosswalk: docs/areas.md).
  */
 import { sql } from 'drizzle-orm';
-import { countingUnits, placedIn, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
+import { countingUnits, placedIn, recountable, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
 import { treeOfRows } from '@ansinh/server';
 import type { CreditDb } from '../context.js';
 
@@ -57,6 +57,7 @@ interface Figures extends Row { [k: string]: unknown }
  * The credit figures of each of `units` (the units households are placed in), from their summaries
  * (packages/db summaries.ts): the missing ones counted in one statement, grouped by unit.
  */
+recountable('credit', 'creditStatistics', (db, a, units) => unitFigures(db, units, a.on, a.since, a.lender));
 function unitFigures(db: CreditDb, units: readonly string[], on: string, since: string | null, lender: string | null): Promise<UnitFigures<Figures>> {
   return summarised<Figures>(db, 'credit', 'creditStatistics', { on, since, lender }, units, (wanted) => sql`
     ${placedIn('credit', wanted, on)}, ${loansOn(on, since, lender)},

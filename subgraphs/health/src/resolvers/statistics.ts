@@ -5,7 +5,7 @@
  * (packages/db summaries.ts), counted again only for the units a write has touched since.
  */
 import { sql } from 'drizzle-orm';
-import { countingUnits, placedIn, reviewedOn, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
+import { countingUnits, placedIn, recountable, reviewedOn, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
 import { callerSeesSmallCells, hiddenInTree, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type UnitTree } from '@ansinh/server';
 import type { HealthDb } from '../context.js';
 
@@ -26,6 +26,7 @@ interface CardFigures { kind: 'cards' | 'layers'; grp: string | null; funder?: s
 const CARD_KEYS = ['kind', 'grp', 'funder'] as const;
 
 /** The cards valid on `on` of the households placed in each of `units`, summed per unit in one statement. */
+recountable('health', 'healthStatistics', (db, a, units) => cardFigures(db, units, a.on));
 function cardFigures(db: HealthDb, units: readonly string[], on: string): Promise<UnitFigures<CardFigures>> {
   return summarised<CardFigures>(db, 'health', 'healthStatistics', { on }, units, (wanted) => sql`
     ${placedIn('health', wanted, on)},
@@ -141,6 +142,7 @@ const COVERAGE_KEYS = ['grp'] as const;
  * how many hold a card valid on the date (any group: a card issued while the household was near-poor still covers a
  * member who is now poor), never more than the review's persons.
  */
+recountable('health', 'coverage', (db, a, units) => coverageFigures(db, units, a.on));
 function coverageFigures(db: HealthDb, units: readonly string[], on: string): Promise<UnitFigures<CoverageFigures>> {
   return summarised<CoverageFigures>(db, 'health', 'coverage', { on }, units, (wanted) => sql`
     ${placedIn('health', wanted, on)}, ${reviewedOn('health', on)},

@@ -3,7 +3,7 @@
  * See docs/households.md ("How each report figure is computed").
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { rows, summarised, sumFigures, unitScope } from '@ansinh/db';
+import { recountable, rows, summarised, sumFigures, unitScope } from '@ansinh/db';
 import { HIDDEN_REASONS, type Hidden } from '@ansinh/server';
 import type { HouseholdsDb } from '../context.js';
 import { households, reductionTargets, units, type UnitModel } from '../db/schema.js';
@@ -146,6 +146,7 @@ export type UnitCountsCache = Map<string, Promise<UnitCounts[]>>;
  * near-poor before). Each year's row counts in its own assessment's unit (`year`'s for the end counts and the
  * transitions, `year - 1`'s for the start), so the counts add up over any set of units.
  */
+recountable('households', 'areaStatistics', (db, a, units) => unitCounts(db, units, a.year, new Map()));
 async function unitCounts(db: HouseholdsDb, units: readonly string[], year: number, cache: UnitCountsCache): Promise<Map<string, UnitCounts[]>> {
   const missing = [...new Set(units)].filter((u) => !cache.has(`${year}|${u}`));
   if (missing.length) {

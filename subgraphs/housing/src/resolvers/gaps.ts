@@ -4,16 +4,22 @@
  * or before the date, kept per unit (summaries) and sent unit by unit as bits.
  */
 import { sql } from 'drizzle-orm';
-import { gapFlags, gapRule, type GapFlags } from '@ansinh/server';
+import { recountable } from '@ansinh/db';
+import { gapFlags, gapParts, gapRule, type GapFlags } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
 export function housingGaps(db: HousingDb, unitId: string, on: string): Promise<GapFlags> {
+  return gapFlags(db, 'housing', unitId, on, flagged(on));
+}
+recountable('housing', 'gapFlags', (db, a, units) => gapParts(db, 'housing', units, a.on, flagged(a.on)));
+
+function flagged(on: string) {
   const indicators = gapRule('HOUSING').indicators;
-  return gapFlags(db, 'housing', unitId, on, sql`
+  return sql`
     flagged(unit_id, household_id, gap) as (
       select k.unit_id, k.household_id,
         case when (k.deprived_indicators && array[${sql.join(indicators.map((i) => sql`${i}`), sql`, `)}]::text[])
           and not exists (select 1 from housing.supports s where s.household_id = k.household_id and s.proposed_on <= ${on}) then '1' else '0' end
       from candidates k
-    )`);
+    )`;
 }

@@ -4,7 +4,7 @@
  * docs/areas.md), by their lifecycle dates.
  */
 import { sql } from 'drizzle-orm';
-import { countingUnits, placedIn, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
+import { countingUnits, placedIn, recountable, summarised, summaryTree, sumFigures, type UnitFigures } from '@ansinh/db';
 import { callerSeesSmallCells, hiddenInTree, isSmall, SMALL_CELL, suppressGroup, treeOfRows, type Caller, type Hidden, type UnitTree } from '@ansinh/server';
 import type { HousingDb } from '../context.js';
 
@@ -35,6 +35,7 @@ const statusOn = (to: string) => sql`case when s.handed_over_on <= ${to} then 'H
  * The housing figures of each of `units` (the units households are placed in on `to`), from their summaries: the
  * missing ones counted in one statement, grouped by unit.
  */
+recountable('housing', 'housingStatistics', (db, a, units) => unitFigures(db, units, a.from, a.to));
 function unitFigures(db: HousingDb, units: readonly string[], from: string, to: string): Promise<UnitFigures<Figures>> {
   return summarised<Figures>(db, 'housing', 'housingStatistics', { from, to }, units, (wanted) => sql`
     ${placedIn('housing', wanted, to)},

@@ -1,0 +1,1 @@
+ALTER TABLE "health"."report_summaries" ADD COLUMN "asked_on" date DEFAULT current_date NOT NULL;
