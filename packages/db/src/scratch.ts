@@ -4,12 +4,12 @@
  * gateway, no demo data: a file opens one and shares it between its cases.
  */
 import { fileURLToPath } from 'node:url';
-import { connect, database, migrate, type Db } from './index.js';
+import { connect, database, migrate, type Connection, type Db } from './index.js';
 import { registryTables } from './registry.js';
 import { installSummaryTriggers, type SummarySource } from './summaries.js';
 import { unitId, unitTables, type UnitRow } from './units.js';
 
-export interface ScratchDatabase<T extends Record<string, unknown>> { db: Db<T>; close(): Promise<void> }
+export interface ScratchDatabase<T extends Record<string, unknown>> { db: Db<T>; connection: Connection; close(): Promise<void> }
 
 export async function scratchDatabase<T extends Record<string, unknown>>(tables: T, migrations: URL, pgSchema: string): Promise<ScratchDatabase<T>> {
   const connection = await connect();
@@ -17,7 +17,7 @@ export async function scratchDatabase<T extends Record<string, unknown>>(tables:
   await migrate(connection, db, fileURLToPath(migrations), pgSchema);
   // the triggers that keep report summaries current (summaries.ts), as a subgraph's start installs them
   if (Array.isArray(tables.summarySources)) await installSummaryTriggers(db, pgSchema, tables.summarySources as SummarySource[]);
-  return { db, close: () => connection.close() };
+  return { db, connection, close: () => connection.close() };
 }
 
 /** The units of a fixture: a province, its district and its ward (three levels), all before the 2025 reform. */

@@ -78,6 +78,30 @@ export function unitScope(pgSchema: string, unitId: string | SQL): SQL {
 }
 
 /**
+ * `unitScope` for several units at once, as a CTE body named `scope(root, id, how)`: each row says which of
+ * `rootIds` (a SQL text[] expression) it is the scope of. One statement for every node of a report's tree, where
+ * `unitScope` would be one statement a node.
+ */
+export function unitScopes(pgSchema: string, rootIds: SQL): SQL {
+  const s = ident(pgSchema);
+  return sql`scope_direct(root, id) as (
+      select id, id from ${s}.units where id = any(${rootIds})
+      union select d.root, u.id from ${s}.units u join scope_direct d on u.parent_id = d.id
+    ),
+    scope_rolled(root, id) as (
+      select d.root, l.old_unit_id from ${s}.unit_links l join scope_direct d on l.new_unit_id = d.id where l.coverage = 'full'
+      union select r.root, u.id from ${s}.units u join scope_rolled r on u.parent_id = r.id
+    ),
+    scope(root, id, how) as (
+      select root, id, 'direct' from scope_direct
+      union all select r.root, r.id, 'full' from scope_rolled r where not exists (select 1 from scope_direct d where d.root = r.root and d.id = r.id)
+      union all select distinct d.root, l.old_unit_id, 'partial' from ${s}.unit_links l join scope_direct d on l.new_unit_id = d.id
+        where l.coverage = 'partial' and not exists (select 1 from scope_direct x where x.root = d.root and x.id = l.old_unit_id)
+          and not exists (select 1 from scope_rolled r where r.root = d.root and r.id = l.old_unit_id)
+    )`;
+}
+
+/**
  * The unit ids of a caller's area (docs/security.md), as a CTE body named `caller_area(id)`: for each code the
  * token lists, the most recent unit with that code and every unit below it, and the old units the crosswalk links
  * to any of those (in full or in part: households of an old unit linked in part wait to be re-assigned by one of

@@ -6,7 +6,7 @@ import { householdOwnedReadable, householdReadable } from './access.js';
 import type { HouseholdsDb } from './context.js';
 import {
   assessments, householdUnitChanges, households, members, povertyIndicators, povertyLines, povertyStandards, unitLinks, units,
-  type AssessmentModel, type MemberModel,
+  type AssessmentModel, type MemberModel, type UnitModel,
 } from './db/schema.js';
 import type { LoadedStandard } from './domain/classify.js';
 import type { AreaStatisticsModel, UnitCountsCache } from './resolvers/statistics.js';
@@ -89,8 +89,10 @@ export function createLoaders(db: HouseholdsDb, caller: Caller, area: () => Prom
       const rows = await db.select().from(unitLinks).where(inArray(unitLinks.oldUnitId, [...ids])).orderBy(asc(unitLinks.newUnitId));
       return groupBy(ids, rows, (r) => r.oldUnitId);
     }),
-    /** area reports computed in this request, by unit, year and standard */
+    /** area reports as the caller sees them in this request, by unit, year and standard */
     areaStatistics: new Map<string, Promise<AreaStatisticsModel>>(),
+    /** the exact reports of this request, one batch loader by year and standard (keyed by unit id) */
+    areaReports: new Map<string, DataLoader<UnitModel, AreaStatisticsModel, string>>(),
     /** the counting units' summaries these reports read, by year and unit (read or counted once per request) */
     areaUnitCounts: new Map() as UnitCountsCache,
     predecessors: new DataLoader(async (ids: readonly string[]) => {

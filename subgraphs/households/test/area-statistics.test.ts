@@ -4,9 +4,9 @@
  * new ward made after the reform from one old ward in full and another in part.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDatabase, unitId, type ScratchDatabase } from '@ansinh/db';
+import { database, scratchDatabase, StatementCounter, unitId, type ScratchDatabase } from '@ansinh/db';
 import * as tables from '../src/db/schema.js';
-import { areaStatistics } from '../src/resolvers/statistics.js';
+import { areaStatistics, areaStatisticsOf } from '../src/resolvers/statistics.js';
 
 let scratch: ScratchDatabase<typeof tables>;
 const REFORM = '2025-07-01';
@@ -113,5 +113,28 @@ describe('areaStatistics at every level', () => {
     // the year before, only what was recorded in the province then (not h5's review in the other province)
     expect(s.start).toMatchObject({ year: 2023, poorHouseholds: 0, nearPoorHouseholds: 2, nearPoorPersons: 4 + 1 });
     expect(s.transitions).toMatchObject({ newlyNearPoor: 1, relapsedNearPoor: 0, escapedPoverty: 0 });
+  });
+});
+
+describe('areaStatisticsOf: the reports of a tree in one batch', () => {
+  // every unit of the fixture, the years with and without totals: each unit's report in the batch is its report alone
+  it.each([2023, 2024])('in %d, every unit at once gives what each gives alone', async (year) => {
+    const list = UNITS.map((u) => u);
+    const batch = await areaStatisticsOf(scratch.db, list, year, null);
+    for (const [i, u] of list.entries()) expect(batch[i], u.id).toEqual(await stats(u.id, year));
+    // not every report the same: the batch keeps each unit's own figures
+    expect(new Set(batch.map((s) => `${s.poorHouseholds}/${s.totalHouseholds}/${s.awaitingReassignment}`)).size).toBeGreaterThan(3);
+  });
+
+  it('counts the same few statements for one unit and for the whole tree', async () => {
+    const counter = new StatementCounter();
+    const counted = database(scratch.connection, tables, counter);
+    await areaStatisticsOf(counted, [unit(W1)], 2024, null);
+    const one = counter.count;
+    counter.reset();
+    await areaStatisticsOf(counted, UNITS, 2024, null);
+    // scopes, summaries (read, then the missing counted), totals, targets, waiting households, units without totals
+    expect(one).toBeLessThanOrEqual(7);
+    expect(counter.count).toBeLessThanOrEqual(7);
   });
 });

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
 import { unitScope } from '@ansinh/db';
 import { accessLogResolvers, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
@@ -14,18 +15,24 @@ import { statusHistory, transitions } from '../domain/transitions.js';
 import { mutationResolvers } from './mutations.js';
 import { searchResolvers } from './search.js';
 import { standardResolvers } from './standards.js';
-import { AREA_FIGURES, AREA_MEASURES, areaMeasures, areaStatistics, withholdFigures, type AreaMeasure, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
+import { AREA_FIGURES, AREA_MEASURES, areaMeasures, areaStatisticsOf, withholdFigures, type AreaMeasure, type AreaStatisticsModel, type AreaStatisticsRef } from './statistics.js';
 
 /** The last day a unit's children are listed for in a review year's report (the unit's last day if it ended). */
 const childDate = (u: UnitModel, year: number) => (u.validTo && u.validTo <= `${year}-12-31`
   ? new Date(Date.parse(u.validTo) - 86_400_000).toISOString().slice(0, 10) : `${year}-12-31`);
 
-/** A report's exact figures: computed once per request, when first asked for. */
-function exactFigures(unit: UnitModel, year: number, standard: AreaStatisticsRef['standard'], ctx: Context): Promise<AreaStatisticsModel> {
-  const key = `exact|${unit.id}|${year}|${standard?.standard.code ?? ''}`;
-  let found = ctx.loaders.areaStatistics.get(key);
-  if (!found) ctx.loaders.areaStatistics.set(key, (found = areaStatistics(ctx.db, unit, year, standard, ctx.loaders.areaUnitCounts)));
-  return found;
+/**
+ * A request's exact reports of a year and standard: each computed once per request, when first asked for; the
+ * reports asked for together (an ANALYST's tree) are computed in one batch (areaStatisticsOf).
+ */
+function exactReports(year: number, standard: AreaStatisticsRef['standard'], ctx: Context): DataLoader<UnitModel, AreaStatisticsModel, string> {
+  const key = `${year}|${standard?.standard.code ?? ''}`;
+  let batch = ctx.loaders.areaReports.get(key);
+  if (!batch) {
+    batch = new DataLoader((list: readonly UnitModel[]) => areaStatisticsOf(ctx.db, list, year, standard, ctx.loaders.areaUnitCounts), { cacheKeyFn: (u) => u.id });
+    ctx.loaders.areaReports.set(key, batch);
+  }
+  return batch;
 }
 
 /** Per request and report (year, standard): each unit's withheld measures, decided once (packages/server hiddenInTree). */
@@ -37,14 +44,14 @@ const decided = new WeakMap<object, Map<string, Map<string, Promise<Partial<Reco
  * list is withheld alike when asked for alone, and a district less its published wards gives nothing away.
  */
 function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsModel> {
-  const exact = exactFigures(s.unit, s.year, s.standard, ctx);
-  if (callerSeesSmallCells(ctx.caller)) return exact;
+  const reports = exactReports(s.year, s.standard, ctx);
+  if (callerSeesSmallCells(ctx.caller)) return reports.load(s.unit);
   const key = `seen|${s.unit.id}|${s.year}|${s.standard?.standard.code ?? ''}`;
   let found = ctx.loaders.areaStatistics.get(key);
   if (found) return found;
   const report = `${s.year}|${s.standard?.standard.code ?? ''}`;
-  const reports = decided.get(ctx.loaders) ?? decided.set(ctx.loaders, new Map()).get(ctx.loaders)!;
-  const memo = reports.get(report) ?? reports.set(report, new Map()).get(report)!;
+  const byReport = decided.get(ctx.loaders) ?? decided.set(ctx.loaders, new Map()).get(ctx.loaders)!;
+  const memo = byReport.get(report) ?? byReport.set(report, new Map()).get(report)!;
   const load = async (id: string) => (await ctx.loaders.unit.load(id))!;
   const tree: UnitTree<AreaMeasure> = {
     parentOf: async (id) => (await load(id)).parentId ?? null,
@@ -52,9 +59,16 @@ function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsMode
       const date = childDate(await load(id), s.year);
       return (await ctx.loaders.childUnits.load(id)).filter((c) => inForce(c, date)).map((c) => c.id);
     },
-    figures: async (id) => areaMeasures(await exactFigures(await load(id), s.year, s.standard, ctx)),
+    figures: async (id) => areaMeasures(await reports.load(await load(id))),
   };
-  found = (async () => withholdFigures(await exact, await hiddenInTree(tree, AREA_MEASURES, s.unit.id, memo)))();
+  found = (async () => {
+    // every report the rules will look at (the unit, each unit above it and their children), asked for in one batch:
+    // the rules walk the tree a level at a time, which would make a batch of each level
+    const nodes = [s.unit.id];
+    for (let id = s.unit.id, up = await tree.parentOf(id); up !== null; id = up, up = await tree.parentOf(id)) nodes.push(up, ...await tree.childrenOf(up));
+    await reports.loadMany(await Promise.all([...new Set(nodes)].map(load)));
+    return withholdFigures(await reports.load(s.unit), await hiddenInTree(tree, AREA_MEASURES, s.unit.id, memo));
+  })();
   ctx.loaders.areaStatistics.set(key, found);
   return found;
 }

@@ -2,8 +2,8 @@
  * Area reports: a unit's figures for a review year, computed from stored assessments, unit totals and targets.
  * See docs/households.md ("How each report figure is computed").
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { recountable, rows, summarised, sumFigures, unitScope } from '@ansinh/db';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { recountable, rows, summarised, sumFigures, unitScopes } from '@ansinh/db';
 import { HIDDEN_REASONS, type Hidden } from '@ansinh/server';
 import type { HouseholdsDb } from '../context.js';
 import { households, reductionTargets, units, type UnitModel } from '../db/schema.js';
@@ -112,11 +112,16 @@ interface Row {
   income_per_capita: number | string; income_period: string; deprived_indicators: string[]; area_type: string; persons: number;
 }
 
-/** Which units' records count for a unit (packages/db unitScope: direct, rolled up in full, partial). */
-export async function areaSets(db: HouseholdsDb, unitId: string): Promise<{ direct: string[]; rolledUp: string[]; partial: string[] }> {
-  const found = await rows<{ id: string; how: 'direct' | 'full' | 'partial' }>(db, sql`with recursive ${unitScope('households', unitId)} select id, how from scope`);
-  const of = (how: string) => found.filter((r) => r.how === how).map((r) => r.id);
-  return { direct: of('direct'), rolledUp: of('full'), partial: of('partial') };
+type AreaSets = { direct: string[]; rolledUp: string[]; partial: string[] };
+/** The ids as a text[] parameter (one parameter, however many). */
+const textArray = (ids: readonly string[]) => sql`array(select json_array_elements_text(${JSON.stringify(ids)}::json))`;
+
+/** Which units' records count for each of `unitIds` (packages/db unitScopes: direct, rolled up in full, partial), in one statement. */
+export async function areaSets(db: HouseholdsDb, unitIds: readonly string[]): Promise<Map<string, AreaSets>> {
+  const found = await rows<{ root: string; id: string; how: 'direct' | 'full' | 'partial' }>(db, sql`with recursive ${unitScopes('households', textArray(unitIds))} select root, id, how from scope`);
+  const out = new Map<string, AreaSets>(unitIds.map((id) => [id, { direct: [], rolledUp: [], partial: [] }]));
+  for (const r of found) out.get(r.root)![r.how === 'direct' ? 'direct' : r.how === 'full' ? 'rolledUp' : 'partial'].push(r.id);
+  return out;
 }
 
 interface Counted { end: AreaCounts; start: AreaCounts; moves: AreaTransitions; rolledUpHouseholds: number }
@@ -201,12 +206,11 @@ async function unitCounts(db: HouseholdsDb, units: readonly string[], year: numb
 }
 
 /**
- * The year's figures as recorded: the sum of the counting units' summaries (`unitCounts`), the rolled-up households
- * those of the units the scope links in full (the scope's `how` of a unit, applied when summing).
+ * The year's figures as recorded: the sum of the counting units' summaries (`unitCounts`, read for every report of
+ * the batch at once), the rolled-up households those of the units the scope links in full.
  */
-async function countAsRecorded(db: HouseholdsDb, sets: { direct: string[]; rolledUp: string[] }, year: number, cache: UnitCountsCache): Promise<Counted> {
-  const figures = await unitCounts(db, [...sets.direct, ...sets.rolledUp], year, cache);
-  const [r] = sumFigures(figures.values(), []);
+function countAsRecorded(figures: Map<string, UnitCounts[]>, sets: AreaSets, year: number): Counted {
+  const [r] = sumFigures([...sets.direct, ...sets.rolledUp].map((u) => figures.get(u) ?? []), []);
   const [rolled] = sumFigures(sets.rolledUp.map((u) => figures.get(u) ?? []), []);
   const n = (k: keyof UnitCounts) => Number(r?.[k] ?? 0);
   return {
@@ -277,60 +281,79 @@ async function countReclassified(db: HouseholdsDb, counted: string[], rolledUp: 
 }
 
 /**
- * A unit's figures for a review year. Households: those with an assessment of the year recorded in the unit,
- * below it, or (for a post-2025 unit) in old units linked to it in full; each counts with its latest assessment
- * of the year. Totals: the unit's own row in unit_totals for the year if there is one, otherwise its children's,
- * recursively (so district and ward rows are never counted twice). The counts as recorded are sums of the counting
- * units' summaries (`unitCounts`; `cache`: the request's, so the reports of a small-cell tree read each unit once);
- * with a `standard` every assessment is re-classified, counted live (`countReclassified`).
+ * Units' figures for a review year, for every unit of `list` in a fixed number of statements (an ANALYST's tree asks
+ * for its nodes together: resolvers/index.ts batches them). Households: those with an assessment of the year
+ * recorded in the unit, below it, or (for a post-2025 unit) in old units linked to it in full; each counts with its
+ * latest assessment of the year. Totals: the unit's own row in unit_totals for the year if there is one, otherwise
+ * its children's, recursively (so district and ward rows are never counted twice). The counts as recorded are sums of
+ * the counting units' summaries (`unitCounts`; `cache`: the request's, so each unit is read once); with a `standard`
+ * every assessment is re-classified, counted live (`countReclassified`).
  */
-export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null, cache: UnitCountsCache = new Map()): Promise<AreaStatisticsModel> {
-  const sets = await areaSets(db, unit.id);
-  const counted = [...sets.direct, ...sets.rolledUp];
+export async function areaStatisticsOf(db: HouseholdsDb, list: readonly UnitModel[], year: number, standard: LoadedStandard | null, cache: UnitCountsCache = new Map()): Promise<AreaStatisticsModel[]> {
+  const ids = list.map((u) => u.id);
+  const scopes = await areaSets(db, ids);
+  const setsOf = (id: string) => scopes.get(id)!;
   // as recorded: summed from the units' summaries; re-classified under another standard: counted live
-  const { end, start, moves, rolledUpHouseholds } = standard
-    ? await countReclassified(db, counted, new Set(sets.rolledUp), year, standard)
-    : await countAsRecorded(db, sets, year, cache);
+  const counts = standard
+    ? await Promise.all(ids.map((id) => countReclassified(db, [...setsOf(id).direct, ...setsOf(id).rolledUp], new Set(setsOf(id).rolledUp), year, standard)))
+    : await (async () => {
+      const figures = await unitCounts(db, [...new Set(ids.flatMap((id) => [...setsOf(id).direct, ...setsOf(id).rolledUp]))], year, cache);
+      return ids.map((id) => countAsRecorded(figures, setsOf(id), year));
+    })();
 
   // totals: a unit's own row for the year, else its children's (recursively); a unit with neither is missing
-  const totals = await rows<{ id: string; households: number | null; persons: number | null; missing: boolean }>(db, sql`
-    with recursive counted(id, has_total, has_children) as (
-      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year}),
-             exists(select 1 from households.units c where c.parent_id = u.id and (c.valid_from is null or c.valid_from <= ${`${year}-12-31`}::date) and (c.valid_to is null or c.valid_to > ${`${year}-01-01`}::date))
-      from households.units u where u.id = ${unit.id}
-      union all
-      select u.id, exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year}),
-             exists(select 1 from households.units c where c.parent_id = u.id and (c.valid_from is null or c.valid_from <= ${`${year}-12-31`}::date) and (c.valid_to is null or c.valid_to > ${`${year}-01-01`}::date))
-      from households.units u join counted c on u.parent_id = c.id
-      where not c.has_total and (u.valid_from is null or u.valid_from <= ${`${year}-12-31`}::date) and (u.valid_to is null or u.valid_to > ${`${year}-01-01`}::date)
-    )
-    select c.id, t.households, t.persons, (not c.has_total and not c.has_children) as missing
-    from counted c left join households.unit_totals t on t.unit_id = c.id and t.year = ${year}
-    where c.has_total or not c.has_children`);
-  const missingIds = totals.filter((t) => t.missing).map((t) => t.id);
-  const unitsWithoutTotals = missingIds.length ? await db.select().from(units).where(inArray(units.id, missingIds)).orderBy(units.code) : [];
-  const complete = unitsWithoutTotals.length === 0 && totals.length > 0;
-  const total = complete
-    ? { households: totals.reduce((n, t) => n + Number(t.households ?? 0), 0), persons: totals.reduce((n, t) => n + Number(t.persons ?? 0), 0) }
-    : null;
-  const [target] = await db.select().from(reductionTargets).where(and(eq(reductionTargets.unitId, unit.id), eq(reductionTargets.year, year)));
-  const [awaiting] = sets.partial.length
-    ? await db.select({ n: sql<number>`count(*)::int` }).from(households).where(inArray(households.unitId, sets.partial))
-    : [{ n: 0 }];
+  const inYear = (u: SQL) => sql`(${u}.valid_from is null or ${u}.valid_from <= ${`${year}-12-31`}::date) and (${u}.valid_to is null or ${u}.valid_to > ${`${year}-01-01`}::date)`;
+  const hasTotal = sql`exists(select 1 from households.unit_totals t where t.unit_id = u.id and t.year = ${year})`;
+  const hasChildren = sql`exists(select 1 from households.units c where c.parent_id = u.id and ${inYear(sql`c`)})`;
+  const partial = [...new Set(ids.flatMap((id) => setsOf(id).partial))];
+  const [totals, targets, waiting] = await Promise.all([
+    rows<{ root: string; id: string; households: number | null; persons: number | null; missing: boolean }>(db, sql`
+      with recursive counted(root, id, has_total, has_children) as (
+        select u.id, u.id, ${hasTotal}, ${hasChildren} from households.units u where u.id = any(${textArray(ids)})
+        union all
+        select c.root, u.id, ${hasTotal}, ${hasChildren}
+        from households.units u join counted c on u.parent_id = c.id
+        where not c.has_total and ${inYear(sql`u`)}
+      )
+      select c.root, c.id, t.households, t.persons, (not c.has_total and not c.has_children) as missing
+      from counted c left join households.unit_totals t on t.unit_id = c.id and t.year = ${year}
+      where c.has_total or not c.has_children`),
+    db.select().from(reductionTargets).where(and(inArray(reductionTargets.unitId, ids), eq(reductionTargets.year, year))),
+    partial.length
+      ? db.select({ unitId: households.unitId, n: sql<number>`count(*)::int` }).from(households).where(inArray(households.unitId, partial)).groupBy(households.unitId)
+      : Promise.resolve([]),
+  ]);
+  const missingIds = [...new Set(totals.filter((t) => t.missing).map((t) => t.id))];
+  const missingUnits = missingIds.length ? await db.select().from(units).where(inArray(units.id, missingIds)).orderBy(units.code) : [];
+  const waitingIn = new Map(waiting.map((w) => [w.unitId, Number(w.n)]));
 
-  const totalHouseholds = total ? total.households : null;
-  const poorReduction = start.poorHouseholds - end.poorHouseholds;
-  const nearPoorReduction = start.nearPoorHouseholds - end.nearPoorHouseholds;
-  const poorTarget = target?.poorHouseholds ?? null;
-  const nearPoorTarget = target?.nearPoorHouseholds ?? null;
-  return {
-    unit, standard, ...end, suppressed: [],
-    totalHouseholds, totalPersons: total ? total.persons : null, unitsWithoutTotals,
-    poorRate: percent(end.poorHouseholds, totalHouseholds), nearPoorRate: percent(end.nearPoorHouseholds, totalHouseholds),
-    start, transitions: moves, poorReduction, nearPoorReduction,
-    poorReductionTarget: poorTarget, nearPoorReductionTarget: nearPoorTarget,
-    poorTargetAchievement: poorTarget ? percent(poorReduction, poorTarget) : null,
-    nearPoorTargetAchievement: nearPoorTarget ? percent(nearPoorReduction, nearPoorTarget) : null,
-    rolledUpHouseholds, awaitingReassignment: Number(awaiting!.n),
-  };
+  return list.map((unit, i) => {
+    const { end, start, moves, rolledUpHouseholds } = counts[i]!;
+    const own = totals.filter((t) => t.root === unit.id);
+    const missing = new Set(own.filter((t) => t.missing).map((t) => t.id));
+    const unitsWithoutTotals = missingUnits.filter((u) => missing.has(u.id));
+    const complete = unitsWithoutTotals.length === 0 && own.length > 0;
+    const totalHouseholds = complete ? own.reduce((n, t) => n + Number(t.households ?? 0), 0) : null;
+    const totalPersons = complete ? own.reduce((n, t) => n + Number(t.persons ?? 0), 0) : null;
+    const target = targets.find((t) => t.unitId === unit.id);
+    const poorReduction = start.poorHouseholds - end.poorHouseholds;
+    const nearPoorReduction = start.nearPoorHouseholds - end.nearPoorHouseholds;
+    const poorTarget = target?.poorHouseholds ?? null;
+    const nearPoorTarget = target?.nearPoorHouseholds ?? null;
+    return {
+      unit, standard, ...end, suppressed: [],
+      totalHouseholds, totalPersons, unitsWithoutTotals,
+      poorRate: percent(end.poorHouseholds, totalHouseholds), nearPoorRate: percent(end.nearPoorHouseholds, totalHouseholds),
+      start, transitions: moves, poorReduction, nearPoorReduction,
+      poorReductionTarget: poorTarget, nearPoorReductionTarget: nearPoorTarget,
+      poorTargetAchievement: poorTarget ? percent(poorReduction, poorTarget) : null,
+      nearPoorTargetAchievement: nearPoorTarget ? percent(nearPoorReduction, nearPoorTarget) : null,
+      rolledUpHouseholds, awaitingReassignment: setsOf(unit.id).partial.reduce((n, u) => n + (waitingIn.get(u) ?? 0), 0),
+    };
+  });
+}
+
+/** One unit's figures for a review year (`areaStatisticsOf` of one unit). */
+export async function areaStatistics(db: HouseholdsDb, unit: UnitModel, year: number, standard: LoadedStandard | null, cache: UnitCountsCache = new Map()): Promise<AreaStatisticsModel> {
+  return (await areaStatisticsOf(db, [unit], year, standard, cache))[0]!;
 }
