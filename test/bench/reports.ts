@@ -4,7 +4,7 @@
  * with coverage, housingStatistics, gapStatistics) and a household's page and full picture, one request at a time,
  * and prints p50/p99, the SQL statements per request and the largest request body the gateway sent a subgraph
  * (cross-subgraph reports must pass counts or bit-packed flags, never household ids: docs/performance.md).
- *   node --import tsx test/bench/reports.ts DATABASE_URL [runs]
+ *   node --import tsx test/bench/reports.ts DATABASE_URL [runs]   (REPORT_ROLE=ANALYST, REPORT_CASES=a,b, REPORT_KEEP_SUMMARIES=1)
  * `measureReports` is what `pnpm bench` (run.ts) calls.
  */
 import { connect, sql } from '@ansinh/db';
@@ -62,7 +62,7 @@ export function reportCases(units = benchUnits(), household = 'BENCH-0000002'): 
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-export async function measureReports(options: { url: string; runs?: number; warmup?: number; cases?: ReportCase[]; role?: 'ADMIN' | 'ANALYST'; progress?: (line: string) => void }): Promise<ReportResult[]> {
+export async function measureReports(options: { url: string; runs?: number; warmup?: number; cases?: ReportCase[]; role?: 'ADMIN' | 'ANALYST'; keepSummaries?: boolean; progress?: (line: string) => void }): Promise<ReportResult[]> {
   const runs = options.runs ?? 30;
   const warmup = options.warmup ?? 2;
   const previousLevel = log.level;
@@ -84,8 +84,9 @@ export async function measureReports(options: { url: string; runs?: number; warm
   for (const s of SUBGRAPHS) ports.set(new URL(system.subgraphs[s.name].url).port, s.name);
   const role = options.role ?? 'ADMIN';
   const token = await issueToken({ sub: `bench-${role.toLowerCase()}`, role, units: [] }, secret, { expiresIn: '2h' });
-  // every report's first request counts from the records (packages/db summaries.ts): the summaries of earlier runs dropped
-  for (const s of SUBGRAPHS) await system.services[s.name].db.execute(sql`delete from ${sql.raw(`"${s.name}".report_summaries`)}`).catch(() => undefined);
+  // every report's first request counts from the records (packages/db summaries.ts): the summaries of earlier runs
+  // dropped, unless keepSummaries (what a user meets, e.g. after an import that counted them again)
+  if (!options.keepSummaries) for (const s of SUBGRAPHS) await system.services[s.name].db.execute(sql`delete from ${sql.raw(`"${s.name}".report_summaries`)}`).catch(() => undefined);
   const results: ReportResult[] = [];
   try {
     for (const c of options.cases ?? reportCases()) {
@@ -137,6 +138,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const cases = only ? reportCases().filter((c) => only.some((w) => c.name.includes(w))) : undefined;
   // REPORT_ROLE=ANALYST: as an analyst (small-cell protection: each unit decided in its parent's group)
   const role = process.env.REPORT_ROLE === 'ANALYST' ? 'ANALYST' : 'ADMIN';
-  await measureReports({ url, runs: Number(runs ?? 30), cases, role, progress: (line) => console.log(line) });
+  // REPORT_KEEP_SUMMARIES=1: the stored summaries kept, so `first` is what the next user meets
+  await measureReports({ url, runs: Number(runs ?? 30), cases, role, keepSummaries: process.env.REPORT_KEEP_SUMMARIES === '1', progress: (line) => console.log(line) });
   console.log(`load: ${execSync('uptime').toString().trim()}`);
 }

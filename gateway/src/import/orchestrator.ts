@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { recountStale, rows, sql, type Db, type RegistryFollower } from '@ansinh/db';
 import {
-  KeyLedger, RollBack, runImport, UNIT_KINDS, UnitsImport,
+  KeyLedger, RollBack, runImport, UNIT_KINDS, UnitsImport, unitsChanged,
   type ChunkImporter, type ImportCaller, type ImportContext, type ImportCounts, type ImportFile, type ImportIssue, type Progress, type UnitTables,
 } from '@ansinh/server';
 import * as householdsTables from '@ansinh/households/tables';
@@ -217,6 +217,8 @@ export class ImportSession {
       if (this.spool) rmSync(this.spool, { recursive: true, force: true });
     }
     if (committed) {
+      // unit lists read by a request while the import ran are read afresh (packages/server area.ts, packages/db hierarchy.ts)
+      unitsChanged();
       await this.analyze();
       await this.recountSummaries();
     }

@@ -244,6 +244,7 @@ export * from './access-log.js';
 export * from './units.js';
 export * from './registry.js';
 export * from './summaries.js';
+export * from './hierarchy.js';
 export * from './scratch.js';
 export * from './enums.js';
 export * from './cancel.js';

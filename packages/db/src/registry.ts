@@ -9,6 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { date, index, primaryKey, smallint, text, uuid, type PgSchema } from 'drizzle-orm/pg-core';
 import { bulkInsert, rows, type Db } from './index.js';
+import { hierarchy } from './hierarchy.js';
 import { unitScope } from './units.js';
 
 export function registryTables(schema: PgSchema) {
@@ -273,9 +274,12 @@ export function treeGapCandidates(pgSchema: string, unitId: string, on: string):
 
 /** The top of a unit's tree (its province): the unit above which there is none. */
 export async function rootUnit(db: Db<any>, pgSchema: string, unitId: string): Promise<string> {
-  const [top] = await rows<{ id: string }>(db, sql`with recursive up(id, parent_id, depth) as (
-      select id, parent_id, 0 from ${tableOf(pgSchema, 'units')} where id = ${unitId}
-      union select u.id, u.parent_id, up.depth + 1 from ${tableOf(pgSchema, 'units')} u join up on u.id = up.parent_id
-    ) select id from up order by depth desc limit 1`);
-  return top?.id ?? unitId;
+  const h = await hierarchy(db, pgSchema);
+  const seen = new Set<string>();
+  let top = unitId;
+  for (let u = h.unit(unitId); u && !seen.has(u.id); u = u.parentId === null ? undefined : h.unit(u.parentId)) {
+    seen.add(u.id);
+    top = u.id;
+  }
+  return top;
 }

@@ -18,7 +18,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { bigint, date, jsonb, primaryKey, smallint, text, type PgSchema } from 'drizzle-orm/pg-core';
 import { rows, type Db } from './index.js';
-import { placedInTreeUnits } from './registry.js';
+import { countingScope, hierarchy, inForceOn, type UnitNode } from './hierarchy.js';
 import { unitScope } from './units.js';
 
 export function summaryTables(schema: PgSchema) {
@@ -198,23 +198,33 @@ export function sumFigures<F extends Record<string, unknown>>(lists: Iterable<re
 
 /** The counting units of a unit, sorted: itself, below it, and the old units linked to it in full (packages/db unitScope). */
 export async function countingUnits(db: Db<any>, pgSchema: string, unitId: string): Promise<string[]> {
-  const found = await rows<{ id: string }>(db, sql`with recursive ${unitScope(pgSchema, unitId)} select id from scope where how <> 'partial'`);
   // sorted here, not by the database's collation: the gap flags of every subgraph follow this order
-  return found.map((r) => r.id).sort();
+  return countingScope(await hierarchy(db, pgSchema), [unitId]).sort();
 }
 
 /**
- * The nodes of a report's tree (`placedInTree`'s `tree_nodes`) and the counting units of each (`node_scope`), without
- * reading a record: the small-cell rules' figures for every node are then sums of the units' summaries.
+ * The nodes of a report's tree (`placedInTree`'s `tree_nodes`: the unit and the units above it, their children in
+ * force on `on`, the units below it in force on `on`) and the counting units of each, without reading a record (or
+ * a unit: hierarchy.ts): the small-cell rules' figures for every node are then sums of the units' summaries.
  */
 export async function treeUnits(db: Db<any>, pgSchema: string, unitId: string, on: string): Promise<{ nodes: { id: string; parentId: string | null }[]; units: Map<string, string[]> }> {
-  const found = await rows<{ node_id: string; parent_id: string | null; units: string[] }>(db, sql`
-    with recursive ${placedInTreeUnits(pgSchema, unitId, on)}
-    select t.id as node_id, t.parent_id, coalesce((select array_agg(distinct n.id) from node_scope n where n.node_id = t.id), '{}') as units
-    from tree_nodes t`);
+  const h = await hierarchy(db, pgSchema);
+  const nodes = new Map<string, string | null>();
+  const start = h.unit(unitId);
+  if (start) {
+    for (let u: UnitNode | undefined = start; u && !nodes.has(u.id); u = u.parentId === null ? undefined : h.unit(u.parentId)) nodes.set(u.id, u.parentId);
+    for (const up of [...nodes.keys()]) for (const c of h.children(up)) if (inForceOn(c, on)) nodes.set(c.id, c.parentId);
+    const walked = new Set<string>();
+    const down = (u: UnitNode) => {
+      if (walked.has(u.id)) return;
+      walked.add(u.id);
+      for (const c of h.children(u.id)) if (inForceOn(c, on)) { nodes.set(c.id, c.parentId); down(c); }
+    };
+    down(start);
+  }
   return {
-    nodes: found.map((r) => ({ id: r.node_id, parentId: r.parent_id })),
-    units: new Map(found.map((r) => [r.node_id, r.units])),
+    nodes: [...nodes].map(([id, parentId]) => ({ id, parentId })),
+    units: new Map([...nodes.keys()].map((id) => [id, countingScope(h, [id])])),
   };
 }
 

@@ -5,7 +5,7 @@
  * record follows its household (re-assignments, the 2025 crosswalk); a record outside the area is not found.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { callerAreaCte, jsonUuids, rows, type Db } from '@ansinh/db';
+import { callerAreaCte, jsonUuids, rows, unitListsChanged, type Db } from '@ansinh/db';
 import { callerMayReadIndividuals, callerSeesEverywhere, type Caller } from './identity.js';
 
 export type AreaIds = () => Promise<string[] | null>;
@@ -23,6 +23,7 @@ let unitsGeneration = 0;
 /** The unit lists of this process's databases have changed: areas are computed afresh. */
 export function unitsChanged(): void {
   unitsGeneration += 1;
+  unitListsChanged();
 }
 
 /** The unit ids an area of `codes` covers in `pgSchema`, from the cache when computed lately (one statement otherwise). */

@@ -50,13 +50,21 @@ export interface GapFlags { count: number; checksum: string; flags: string }
 /** Packs flags ('0'/'1' characters in candidate order) into base64 bits. */
 export function packFlags(bits: string, checksum: string): GapFlags {
   const bytes = Buffer.alloc(Math.ceil(bits.length / 8));
-  for (let i = 0; i < bits.length; i++) if (bits[i] === '1') bytes[i >> 3]! |= 0x80 >> (i & 7);
+  for (let i = 0; i < bits.length; i++) if (bits.charCodeAt(i) === 49) bytes[i >> 3]! |= 0x80 >> (i & 7);
   return { count: bits.length, checksum, flags: bytes.toString('base64') };
 }
 
+/** Some candidates' flags inside a packed list: candidate i of the unit is bit `at + i` of `bytes`. */
+export interface UnitFlags { bytes: Uint8Array; at: number; n: number }
+
+/** Whether candidate `i` of a unit's flags is set (read off the packed bits: a province has ~10⁶ candidates). */
+export const flagged = (f: UnitFlags, i: number): boolean => ((f.bytes[(f.at + i) >> 3] ?? 0) & (0x80 >> ((f.at + i) & 7))) !== 0;
+
 export function unpackFlags(f: GapFlags): boolean[] {
-  const bytes = Buffer.from(f.flags, 'base64');
-  return Array.from({ length: f.count }, (_, i) => ((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
+  const all: UnitFlags = { bytes: Buffer.from(f.flags, 'base64'), at: 0, n: f.count };
+  const out = new Array<boolean>(f.count);
+  for (let i = 0; i < f.count; i++) out[i] = flagged(all, i);
+  return out;
 }
 
 /** The checksum of a candidate list (ids in order), as every subgraph computes it. */
@@ -109,17 +117,18 @@ export async function gapFlags(db: Db<any>, pgSchema: string, unitId: string, on
  * Another subgraph's flags (`flags`, from `name`) split by unit, after checking that they are for the same
  * candidates as this subgraph's own `parts` of `units` (same count and checksum: else the copies of the registry differ).
  */
-export function flagsByUnit(name: string, flags: GapFlags, units: readonly string[], parts: Map<string, GapPart>): Map<string, boolean[]> {
+export function flagsByUnit(name: string, flags: GapFlags, units: readonly string[], parts: Map<string, GapPart>): Map<string, UnitFlags> {
   const count = units.reduce((n, u) => n + parts.get(u)!.n, 0);
   if (flags.count !== count || flags.checksum !== unitsChecksum(units, parts)) {
     throw new Error(`gapStatistics: the ${name} subgraph counted another list of households (${flags.count} against ${count}): its copy of the registry differs`);
   }
-  const all = unpackFlags(flags);
-  const out = new Map<string, boolean[]>();
+  // read where they are: a list of a million booleans (and a slice of it per unit) cost more than the counting
+  const bytes = Buffer.from(flags.flags, 'base64');
+  const out = new Map<string, UnitFlags>();
   let at = 0;
   for (const u of units) {
     const n = parts.get(u)!.n;
-    out.set(u, all.slice(at, at + n));
+    out.set(u, { bytes, at, n });
     at += n;
   }
   return out;

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { countingUnits, recountable, treeUnits } from '@ansinh/db';
-import { badInput, flagsByUnit, GAP_KINDS, GAP_RULES, GAP_STATUSES, gapParts, treeOfRows, type GapFlags, type UnitTree } from '@ansinh/server';
+import { badInput, flagged, flagsByUnit, GAP_KINDS, GAP_RULES, GAP_STATUSES, gapParts, treeOfRows, type GapFlags, type UnitTree } from '@ansinh/server';
 import type { CreditDb, GapRef, HouseholdRef, SupportGapModel } from '../context.js';
 import type { LoanModel } from '../db/schema.js';
 
@@ -67,27 +67,25 @@ async function unitGapCounts(db: CreditDb, ref: GapRef, unitId: string): Promise
   const units = await countingUnits(db, 'credit', unitId);
   const own = await gapParts(db, 'credit', units, ref.on, creditFlagged(ref.on));
   const others = { HEALTH_INSURANCE: flagsByUnit('health', ref.healthGaps, units, own), HOUSING: flagsByUnit('housing', ref.housingGaps, units, own) };
-  // each rule's test, looked up once: credit's own bit, or the other subgraph's flags (a province: ~10⁶ candidates)
-  const tests = GAP_RULES.map((rule) => ({
-    kind: GAP_KINDS.indexOf(rule.kind),
-    bit: rule.loanProgramme ? 2 ** CREDIT_RULES.indexOf(rule) : 0,
-    other: rule.loanProgramme ? undefined : others[rule.kind as 'HEALTH_INSURANCE' | 'HOUSING'],
-  }));
+  // each candidate's open gaps as one mask (bit r: GAP_RULES[r]), and the candidates counted by mask: a province has
+  // ~10⁶ candidates and there are 2^rules masks, so the rules are applied to the masks, not to every candidate
+  const ruleBit = (r: number) => 1 << r;
+  // credit's own digit (bit i: CREDIT_RULES[i]) as a mask of GAP_RULES
+  const digitMask = Array.from({ length: 1 << CREDIT_RULES.length }, (_, digit) =>
+    CREDIT_RULES.reduce((m, rule, i) => (digit & (2 ** i) ? m | ruleBit(GAP_RULES.indexOf(rule)) : m), 0));
+  const fromOthers = GAP_RULES.flatMap((rule, r) => (rule.loanProgramme ? [] : [{ bit: ruleBit(r), flags: others[rule.kind as 'HEALTH_INSURANCE' | 'HOUSING'] }]));
   return new Map(units.map((u) => {
     const part = own.get(u)!;
-    const counts = GAP_KINDS.map(() => 0);
-    const flags = tests.map((t) => t.other?.get(u));
-    let withGaps = 0;
+    const byMask = new Array<number>(1 << GAP_RULES.length).fill(0);
+    const sent = fromOthers.map((o) => ({ bit: o.bit, f: o.flags.get(u)! }));
     for (let i = 0; i < part.n; i++) {
-      const digit = part.bits.charCodeAt(i) - 48;
-      let any = false;
-      for (let r = 0; r < tests.length; r++) {
-        const t = tests[r]!;
-        if (t.other ? flags[r]![i] : (digit & t.bit) !== 0) { counts[t.kind]! += 1; any = true; }
-      }
-      if (any) withGaps += 1;
+      let mask = digitMask[part.bits.charCodeAt(i) - 48]!;
+      for (const o of sent) if (flagged(o.f, i)) mask |= o.bit;
+      byMask[mask]! += 1;
     }
-    return [u, { households: part.n, withGaps, byKind: GAP_KINDS.map((kind, k) => ({ kind, households: counts[k]! })) }];
+    const counts = GAP_KINDS.map(() => 0);
+    byMask.forEach((n, mask) => GAP_RULES.forEach((rule, r) => { if (mask & ruleBit(r)) counts[GAP_KINDS.indexOf(rule.kind)]! += n; }));
+    return [u, { households: part.n, withGaps: part.n - byMask[0]!, byKind: GAP_KINDS.map((kind, k) => ({ kind, households: counts[k]! })) }];
   }));
 }
 
