@@ -48,6 +48,34 @@ describe.skipIf(database.kind !== 'pglite')('pnpm run import', () => {
     // two processes, each starting tsx and PGlite: slow on a loaded machine
   }, 180_000);
 
+  it('pnpm recount counts today\'s figures of a report stored for yesterday (the reports\' own counting, loaded in the command)', async () => {
+    const { connect } = await import('@ansinh/db');
+    const exec = async (text: string) => {
+      const c = await connect({ dataDir: data });
+      try {
+        return c.kind === 'pglite' ? (await c.pglite.query<Record<string, unknown>>(text)).rows : [];
+      } finally {
+        await c.close();
+      }
+    };
+    // a report asked yesterday for yesterday, for one ward
+    await exec(`insert into health.report_summaries (report, args, unit_id, epoch, version, figures, asked_on)
+      select 'healthStatistics', '{"on":"' || (current_date - 1)::text || '"}', id, 0, 0, '[]', current_date - 1
+      from health.units where code = '11410' order by valid_from desc nulls last limit 1`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/recount-cli.ts'], {
+      cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ANSINH_DATA_DIR: data }, encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    // (the row written here is stale too: its epoch is not the database's, so it is counted again first)
+    expect(r.stderr).toMatch(/health: 1 stale report summaries counted again \(1 units\); 1 of yesterday's reports counted for today \(1 units\)/);
+    expect(r.stderr).toMatch(/credit: .* 0 of yesterday's reports counted for today/);
+    const today = await exec(`select asked_on::text as asked_on from health.report_summaries
+      where report = 'healthStatistics' and args = '{"on":"' || current_date::text || '"}'`);
+    // stored for today, keeping yesterday as the day it was last asked
+    const [yesterday] = await exec(`select (current_date - 1)::text as d`);
+    expect(today).toEqual([{ asked_on: yesterday!.d }]);
+  }, 120_000);
+
   it('says which kind a file name does not tell', () => {
     const r = run(join(dir, 'export.csv'));
     expect(r.status).toBe(2);

@@ -5,7 +5,7 @@
  * again, and the summed figures equal the ones counted from scratch (the summaries dropped).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, hierarchy, rows, sql, type Connection } from '@ansinh/db';
+import { connect, hierarchy, rollForward, rows, sql, type Connection } from '@ansinh/db';
 import { testSystem, type TestSystem } from './harness.js';
 import { INTEGRATOR_HP, token, upload } from './support/import.js';
 
@@ -626,5 +626,46 @@ describe('an import counts again the reports asked before it (the first report a
     expect(await stale('credit')).toEqual([]);
     await dbOf('credit').execute(sql`delete from credit.report_summaries`);
     expect(await credit(h.district)).toEqual(after);
+  });
+});
+
+describe('pnpm recount: the reports stored for yesterday, counted for today before anyone asks', () => {
+  // the test's "today" is 2025-12-31 (rollForward's `today`): the reports asked on 2025-12-30 for that day
+  const [YESTERDAY, TODAY, TOMORROW] = ['2025-12-30', '2025-12-31', '2026-01-01'];
+  const db = () => t.system.services.health.db;
+  const storedFor = (on: string) => rows<{ k: string }>(db(), sql`
+    select report || ' ' || unit_id || ' ' || asked_on::text || ' ' || xmin::text as k from health.report_summaries where args = ${JSON.stringify({ on })} order by 1`);
+  const unitsFor = async (on: string) => (await rows<{ k: string }>(db(), sql`
+    select report || ' ' || unit_id as k from health.report_summaries where args = ${JSON.stringify({ on })} order by 1`)).map((r) => r.k);
+
+  it('stores today\'s figures of the units asked, keeping the day of the ask; today\'s report then counts nothing and equals a count from scratch', async () => {
+    const { district } = await aHealthHousehold('POOR');
+    await db().execute(sql`delete from health.report_summaries`);
+    await health(district, YESTERDAY);
+    await db().execute(sql`update health.report_summaries set asked_on = ${YESTERDAY}`);
+    const done = await rollForward(db(), 'health', 60_000, TODAY);
+    // healthStatistics and its coverage, for the same units as yesterday's
+    expect(done).toMatchObject({ reports: 2, left: 0 });
+    expect(await unitsFor(TODAY)).toEqual(await unitsFor(YESTERDAY));
+    const rolled = await storedFor(TODAY);
+    expect(rolled.every((r) => r.k.includes(` ${YESTERDAY} `))).toBe(true);
+    const today = await health(district, TODAY);
+    // read from what the recount stored: no row written anew
+    expect(await storedFor(TODAY)).toEqual(rolled);
+    await db().execute(sql`delete from health.report_summaries where args = ${JSON.stringify({ on: TODAY })}`);
+    expect(await health(district, TODAY)).toEqual(today);
+  });
+
+  it('rolls a report forward for 30 days after its last ask, then leaves it', async () => {
+    const { district } = await aHealthHousehold('POOR');
+    await db().execute(sql`delete from health.report_summaries`);
+    await health(district, TODAY);
+    // asked 30 days before the day it is stored for: still rolled; 31 days: left to the next who asks
+    await db().execute(sql`update health.report_summaries set asked_on = ${TODAY}::date - 30`);
+    expect((await rollForward(db(), 'health', 60_000, TOMORROW)).reports).toBe(2);
+    await db().execute(sql`delete from health.report_summaries where args = ${JSON.stringify({ on: TOMORROW })}`);
+    await db().execute(sql`update health.report_summaries set asked_on = ${TODAY}::date - 31`);
+    expect((await rollForward(db(), 'health', 60_000, TOMORROW)).reports).toBe(0);
+    expect(await unitsFor(TOMORROW)).toEqual([]);
   });
 });

@@ -113,7 +113,9 @@ export type UnitFigures<F> = Map<string, F[]>;
  * empty array is stored).
  */
 export async function summarised<F>(db: Db<any>, pgSchema: string, report: string, args: Record<string, unknown>, units: readonly string[], compute: (units: SQL) => SQL): Promise<UnitFigures<F>> {
-  const asked = !recounting.has(db);
+  // a recount stores what nobody asked for now: it keeps the day of the last ask (recountStale, rollForward)
+  const recount = recounting.get(db);
+  const asked = recount === undefined;
   const s = sql.raw(`"${ident(pgSchema)}"`);
   const key = JSON.stringify(args);
   const out: UnitFigures<F> = new Map();
@@ -136,8 +138,9 @@ export async function summarised<F>(db: Db<any>, pgSchema: string, report: strin
       from wanted w left join computed c on c.unit_id = w.unit_id
     ),
     saved as (
-      insert into ${s}.report_summaries (report, args, unit_id, epoch, version, figures)
-      select ${report}, ${key}, unit_id, coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0), version, figures from result
+      insert into ${s}.report_summaries (report, args, unit_id, epoch, version, figures, asked_on)
+      select ${report}, ${key}, unit_id, coalesce((select e.epoch from ${s}.summary_epoch e where e.id = 1), 0), version, figures,
+        coalesce(${recount?.askedOn ?? null}::date, current_date) from result
       -- in the units' order: two reports storing overlapping units lock their rows in the same order
       order by unit_id
       on conflict (report, args, unit_id) do update set epoch = excluded.epoch, version = excluded.version, figures = excluded.figures${asked ? sql`, asked_on = current_date` : sql``}
@@ -249,8 +252,8 @@ export async function summaryTree<F extends Record<string, unknown>>(
 /** How a report's summaries of some units are counted again: the report's own `summarised()` call, given its arguments back. */
 export type Recount = (db: Db<any>, args: any, units: string[]) => Promise<unknown>;
 const recounts = new Map<string, Recount>();
-/** The connections recountStale is counting with: what they store is not someone's ask. */
-const recounting = new WeakSet<object>();
+/** The connections recountStale and rollForward are counting with: what they store is not someone's ask. */
+const recounting = new WeakMap<object, { askedOn: string | null }>();
 
 /** How long a report and its arguments stay "in use" after someone last had a unit of it counted. */
 export const ASKED_DAYS = 30;
@@ -283,7 +286,7 @@ export async function recountStale(db: Db<any>, pgSchema: string, budgetMs: numb
     if (Date.now() - started >= budgetMs) break;
     const recount = recounts.get(`${pgSchema}.${group.report}`);
     if (!recount) continue;
-    recounting.add(db);
+    recounting.set(db, { askedOn: null });
     try {
       await recount(db, JSON.parse(group.args), group.units);
     } finally {
@@ -293,4 +296,41 @@ export async function recountStale(db: Db<any>, pgSchema: string, budgetMs: numb
     units += group.units.length;
   }
   return { reports, units, left: stale.length - reports };
+}
+
+/**
+ * Counts today's figures of the reports stored for yesterday (`on`) and asked for in the last ASKED_DAYS up to
+ * yesterday (a "today" report, such as an officer's morning coverage, or one rolled forward before), for the units
+ * they were stored for, so that the first of them today does not count every unit of a province. Meant to run once a
+ * day after midnight (`pnpm recount`, docs/operations.md). The rows it stores keep the day of the last ask (a read
+ * from summaries does not write it): a report nobody asks is rolled forward for ASKED_DAYS, then left; a report
+ * asked every day is counted afresh by its first request once in ASKED_DAYS. `today` (YYYY-MM-DD) is the database's
+ * date unless given.
+ */
+export async function rollForward(db: Db<any>, pgSchema: string, budgetMs: number, today?: string): Promise<{ reports: number; units: number; left: number }> {
+  const s = sql.raw(`"${ident(pgSchema)}"`);
+  const [day] = await rows<{ today: string; yesterday: string }>(db, sql`
+    select d::text as today, (d - 1)::text as yesterday from (select coalesce(${today ?? null}::date, current_date) as d) x`);
+  const asked = await rows<{ report: string; args: string; units: string[]; asked_on: string }>(db, sql`
+    select r.report, r.args, array_agg(r.unit_id order by r.unit_id) as units, max(r.asked_on)::text as asked_on from ${s}.report_summaries r
+    where (r.args::jsonb ->> 'on') = ${day!.yesterday}
+      and r.asked_on between ${day!.yesterday}::date - ${ASKED_DAYS}::int and ${day!.yesterday}::date
+    group by r.report, r.args order by count(*) desc, r.report, r.args`);
+  const started = Date.now();
+  let reports = 0;
+  let units = 0;
+  for (const group of asked) {
+    if (Date.now() - started >= budgetMs) break;
+    const recount = recounts.get(`${pgSchema}.${group.report}`);
+    if (!recount) continue;
+    recounting.set(db, { askedOn: group.asked_on });
+    try {
+      await recount(db, { ...JSON.parse(group.args), on: day!.today }, group.units);
+    } finally {
+      recounting.delete(db);
+    }
+    reports += 1;
+    units += group.units.length;
+  }
+  return { reports, units, left: asked.length - reports };
 }
