@@ -9,7 +9,7 @@
  * report latencies at N.
  *
  * Settings (environment): BENCH_DATABASE_URL (a PostgreSQL server to create the database on; else TEST_DATABASE_URL,
- * else postgres://postgres@127.0.0.1:5432/postgres), BENCH_HOUSEHOLDS (100,000), BENCH_DATABASE_NAME (keep and reuse
+ * else postgres://postgres@127.0.0.1:5432/postgres), BENCH_HOUSEHOLDS (1,000,000: a country; the import takes about 13 minutes on an idle two-core machine), BENCH_DATABASE_NAME (keep and reuse
  * that database: a second run skips the import), BENCH_BASE_PORT (4700: gateways on +0..+3, subgraphs on +5..+8, their statement counts on +9),
  * BENCH_SECONDS per measurement (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8 clients), BENCH_PHASES (dataset,peers,
  * goodput,reports), BENCH_REPORT_RUNS (10 timed runs of each report).
@@ -28,7 +28,7 @@ import { benchUnits, formatResult, measureReports } from './reports.js';
 
 const env = process.env;
 const server = env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const count = Number(env.BENCH_HOUSEHOLDS ?? 100_000);
+const count = Number(env.BENCH_HOUSEHOLDS ?? 1_000_000);
 const base = Number(env.BENCH_BASE_PORT ?? 4700);
 const seconds = Number(env.BENCH_SECONDS ?? 5);
 const rounds = Number(env.BENCH_ROUNDS ?? 3);
