@@ -68,11 +68,22 @@ const operations = env.BENCH_OPERATIONS ? allOperations.filter((o) => env.BENCH_
 // ---- processes ---------------------------------------------------------------------------------------------------
 
 interface Proc { name: string; child: ChildProcess; url: string; out: () => string }
+const overloadSettings = Object.fromEntries(Object.entries(env).filter(([k, v]) =>
+  v !== undefined && /^(ANSINH|SUBGRAPH)_(MAX_IN_FLIGHT|MAX_QUEUED|QUEUE_TIMEOUT_MS|REQUEST_TIMEOUT_MS)$/.test(k))) as Record<string, string>;
+/** Every process the bench started: stopped with it, also when it is interrupted or fails (no peer left on its port). */
+const launched = new Set<ChildProcess>();
+const stopLaunched = () => { for (const c of launched) if (c.exitCode === null) c.kill('SIGTERM'); };
+process.once('exit', stopLaunched);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { stopLaunched(); process.exit(signal === 'SIGINT' ? 130 : 143); });
+
 function launch(name: string, args: string[], extra: Record<string, string>, url: string): Proc {
   const child = spawn(process.execPath, args, {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET, ANSINH_INTERNAL_SECRET: INTERNAL_SECRET, ...extra },
+    // the overload settings given to the bench reach every process (docs/performance.md "Overload settings")
+    env: { PATH: env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET, ANSINH_INTERNAL_SECRET: INTERNAL_SECRET, ...overloadSettings, ...extra },
   });
+  launched.add(child);
+  child.once('exit', () => launched.delete(child));
   let out = '';
   child.stdout!.on('data', (d) => { out = (out + d).slice(-20_000); });
   child.stderr!.on('data', (d) => { out = (out + d).slice(-20_000); });
