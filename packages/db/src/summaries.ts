@@ -279,23 +279,7 @@ export async function recountStale(db: Db<any>, pgSchema: string, budgetMs: numb
        or r.version <> coalesce((select v.version from ${s}.summary_versions v where v.unit_id = r.unit_id), 0))
       and r.asked_on >= current_date - ${ASKED_DAYS}::int
     group by r.report, r.args order by max(r.asked_on) desc, count(*) desc, r.report, r.args`);
-  const started = Date.now();
-  let reports = 0;
-  let units = 0;
-  for (const group of stale) {
-    if (Date.now() - started >= budgetMs) break;
-    const recount = recounts.get(`${pgSchema}.${group.report}`);
-    if (!recount) continue;
-    recounting.set(db, { askedOn: null });
-    try {
-      await recount(db, JSON.parse(group.args), group.units);
-    } finally {
-      recounting.delete(db);
-    }
-    reports += 1;
-    units += group.units.length;
-  }
-  return { reports, units, left: stale.length - reports };
+  return countGroups(db, pgSchema, stale, budgetMs, (group) => ({ args: JSON.parse(group.args), askedOn: null }));
 }
 
 /**
@@ -316,21 +300,32 @@ export async function rollForward(db: Db<any>, pgSchema: string, budgetMs: numbe
     where (r.args::jsonb ->> 'on') = ${day!.yesterday}
       and r.asked_on between ${day!.yesterday}::date - ${ASKED_DAYS}::int and ${day!.yesterday}::date
     group by r.report, r.args order by count(*) desc, r.report, r.args`);
+  return countGroups(db, pgSchema, asked, budgetMs, (group) => ({ args: { ...JSON.parse(group.args), on: day!.today }, askedOn: group.asked_on }));
+}
+
+/**
+ * Counts each group (a report, its stored arguments and units) with the report's own counting (`recountable`), with
+ * the arguments and day of the last ask `how` gives, one group at a time until `budgetMs` is spent.
+ */
+async function countGroups<G extends { report: string; args: string; units: string[] }>(
+  db: Db<any>, pgSchema: string, groups: readonly G[], budgetMs: number, how: (group: G) => { args: Record<string, unknown>; askedOn: string | null },
+): Promise<{ reports: number; units: number; left: number }> {
   const started = Date.now();
   let reports = 0;
   let units = 0;
-  for (const group of asked) {
+  for (const group of groups) {
     if (Date.now() - started >= budgetMs) break;
     const recount = recounts.get(`${pgSchema}.${group.report}`);
     if (!recount) continue;
-    recounting.set(db, { askedOn: group.asked_on });
+    const { args, askedOn } = how(group);
+    recounting.set(db, { askedOn });
     try {
-      await recount(db, { ...JSON.parse(group.args), on: day!.today }, group.units);
+      await recount(db, args, group.units);
     } finally {
       recounting.delete(db);
     }
     reports += 1;
     units += group.units.length;
   }
-  return { reports, units, left: asked.length - reports };
+  return { reports, units, left: groups.length - reports };
 }
