@@ -33,6 +33,14 @@ export function fixtureUnits(): UnitRow[] {
   ];
 }
 
+/** A fixture's unit in force before the 2025 reform (`<code>@origin`, ended on FIXTURE.reform), under `parent`'s code. */
+export const oldUnit = (code: string, level: number, parent: string | null, kind: string): UnitRow =>
+  ({ id: unitId(code, null), code, name: `Old ${code}`, kind, level, parentId: parent && unitId(parent, null), validFrom: null, validTo: FIXTURE.reform });
+
+/** A fixture's unit made by the 2025 reform (`<code>@2025-07-01`), under the new unit with `parent`'s code. */
+export const newUnit = (code: string, level: number, parent: string | null, kind: string, name = `New ${code}`): UnitRow =>
+  ({ id: unitId(code, FIXTURE.reform), code, name, kind, level, parentId: parent && unitId(parent, FIXTURE.reform), validFrom: FIXTURE.reform, validTo: null });
+
 type FixtureTables = Pick<ReturnType<typeof unitTables>, 'units'> & Pick<ReturnType<typeof registryTables>, 'registryHouseholds' | 'registryPlacements'>;
 
 /** A programme subgraph's fixture: the three units, and households placed in the ward for all time (its registry copy). */

@@ -4,20 +4,18 @@
  * old ward linked in full and one in part, an abolished district) and a date before, on and after the reform.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countingUnits, placedInTreeUnits, rootUnit, rows, scratchDatabase, sql, treeUnits, unitId, unitListsChanged, unitScope, type ScratchDatabase } from '@ansinh/db';
+import { countingUnits, FIXTURE, newUnit, oldUnit, placedInTreeUnits, rootUnit, rows, scratchDatabase, sql, treeUnits, unitId, unitListsChanged, unitScope, type ScratchDatabase } from '@ansinh/db';
 import * as tables from '../src/db/schema.js';
 
 let scratch: ScratchDatabase<typeof tables>;
-const REFORM = '2025-07-01';
-const old = (code: string, level: number, parent: string | null, kind: string) =>
-  ({ id: unitId(code, null), code, name: `Old ${code}`, kind, level, parentId: parent && unitId(parent, null), validFrom: null, validTo: REFORM });
+const REFORM = FIXTURE.reform;
 const UNITS = [
-  old('01', 1, null, 'province'), old('001', 2, '01', 'district'), old('00001', 3, '001', 'ward'), old('00002', 3, '001', 'ward'),
-  old('002', 2, '01', 'district'), old('00003', 3, '002', 'ward'),
-  old('02', 1, null, 'province'), old('003', 2, '02', 'district'), old('00009', 3, '003', 'ward'),
-  { id: unitId('01', REFORM), code: '01', name: 'New 01', kind: 'province', level: 1, parentId: null, validFrom: REFORM, validTo: null },
-  { id: unitId('10001', REFORM), code: '10001', name: 'New ward', kind: 'ward', level: 2, parentId: unitId('01', REFORM), validFrom: REFORM, validTo: null },
-  { id: unitId('10002', REFORM), code: '10002', name: 'Other new ward', kind: 'ward', level: 2, parentId: unitId('01', REFORM), validFrom: REFORM, validTo: null },
+  oldUnit('01', 1, null, 'province'), oldUnit('001', 2, '01', 'district'), oldUnit('00001', 3, '001', 'ward'), oldUnit('00002', 3, '001', 'ward'),
+  oldUnit('002', 2, '01', 'district'), oldUnit('00003', 3, '002', 'ward'),
+  oldUnit('02', 1, null, 'province'), oldUnit('003', 2, '02', 'district'), oldUnit('00009', 3, '003', 'ward'),
+  newUnit('01', 1, null, 'province'),
+  newUnit('10001', 2, '01', 'ward', 'New ward'),
+  newUnit('10002', 2, '01', 'ward', 'Other new ward'),
 ];
 const LINKS = [
   { newUnitId: unitId('10001', REFORM), oldUnitId: unitId('00001', null), coverage: 'full' },
