@@ -4,16 +4,14 @@
  * figures of the reports asked yesterday for yesterday (rollForward). DATABASE_URL, or the PGlite folder
  * ANSINH_DATA_DIR; ANSINH_RECOUNT_SECONDS (default 600) bounds each of the two for each subgraph.
  */
-import { fileURLToPath } from 'node:url';
-import { connect, recountStale, rollForward } from '@ansinh/db';
+import { recountStale, rollForward } from '@ansinh/db';
 import { rootCause } from '@ansinh/server';
-import { createServices, prepareServices } from './system.js';
+import { connectFromEnv, createServices, prepareServices } from './system.js';
 
 const started = Date.now();
 const say = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
 const budget = Number(process.env.ANSINH_RECOUNT_SECONDS ?? 600) * 1000;
-const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../.data/pglite', import.meta.url));
-const connection = await connect({ url: process.env.DATABASE_URL, dataDir: process.env.DATABASE_URL ? undefined : dataDir, max: 2 });
+const connection = await connectFromEnv({ max: 2 });
 say(`database: ${connection.describe}`);
 let exitCode = 0;
 try {

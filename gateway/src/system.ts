@@ -2,7 +2,8 @@
  * The whole system in one process: the four subgraphs over one database connection, and the gateway.
  * `pnpm start` runs it on PGlite; tests run it on PGlite or PostgreSQL.
  */
-import type { Connection } from '@ansinh/db';
+import { fileURLToPath } from 'node:url';
+import { connect, type Connection } from '@ansinh/db';
 import { internalSecretFromEnv, ServiceMetrics, startSubgraph, type AdmissionSettings, type RunningSubgraph, type SubgraphService } from '@ansinh/server';
 import type { Limits } from './limits.js';
 import { credit } from '@ansinh/credit';
@@ -15,6 +16,15 @@ import type { SubgraphDbs } from './import/orchestrator.js';
 import { importAuthenticator } from './import/auth.js';
 import { authOptionsFromEnv, createAuthenticator, type AuthOptions } from './auth.js';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.js';
+
+/**
+ * The database the commands and `pnpm start` use: PostgreSQL at DATABASE_URL, else the embedded PGlite folder
+ * ANSINH_DATA_DIR (default .data/pglite at the repository's root).
+ */
+export function connectFromEnv(options: { max?: number } = {}): Promise<Connection> {
+  const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../.data/pglite', import.meta.url));
+  return connect({ url: process.env.DATABASE_URL, dataDir: process.env.DATABASE_URL ? undefined : dataDir, ...options });
+}
 
 /** What the import writes with: each subgraph's database handle and the registry's followers. */
 export function importDbs(services: Record<SubgraphName, SubgraphService>): SubgraphDbs {

@@ -6,9 +6,7 @@
  * line names it and when it started; nothing was written).
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { connect } from '@ansinh/db';
-import { createServices, importDbs, prepareServices } from '../system.js';
+import { connectFromEnv, createServices, importDbs, prepareServices } from '../system.js';
 import { rootCause } from '@ansinh/server';
 import { FILE_KINDS, ImportConflict, ImportSession, isFileKind, kindFromName, type FileKind } from './orchestrator.js';
 
@@ -46,8 +44,7 @@ if (!files.length) usage('no files given');
 
 const started = Date.now();
 const progress = (message: string) => { if (!json) console.error(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`); };
-const dataDir = process.env.ANSINH_DATA_DIR ?? fileURLToPath(new URL('../../../.data/pglite', import.meta.url));
-const connection = await connect({ url: process.env.DATABASE_URL, dataDir: process.env.DATABASE_URL ? undefined : dataDir, max: 2 });
+const connection = await connectFromEnv({ max: 2 });
 progress(`database: ${connection.describe}`);
 let exitCode = 0;
 try {
