@@ -75,6 +75,27 @@ describe('the 2025 crosswalk in the demo data', () => {
     expect(d.stillOld).toEqual({ poorHouseholds: 8, nearPoorHouseholds: 69 });
   });
 
+  it('a new ward lists its own households and those of the old ward linked in full, never those linked in part', async () => {
+    const placed = async (unitIds: string[]) => {
+      const list = unitIds.map((u) => `'${u}'`).join(',');
+      const c = t.connection;
+      const found = c.kind === 'pglite'
+        ? (await c.pglite.query<{ n: number }>(`select count(*)::int as n from households.households where unit_id in (${list})`)).rows
+        : await c.sql.unsafe<{ n: number }[]>(`select count(*)::int as n from households.households where unit_id in (${list})`);
+      return found[0]!.n;
+    };
+    const res = await t.query(`{ households(unitCode: "11411", first: 100) { totalCount edges { node { unit { code validFrom } } } } }`);
+    expect(res.errors).toBeUndefined();
+    const { totalCount, edges } = res.data.households;
+    // Đông Hải 1 (11410) in full; Đông Hải 2 (old 11411) and Nam Hải (11419) only in part: those wait for re-assignment
+    const full = await placed(['11410@origin']);
+    expect(full).toBeGreaterThan(0);
+    expect(await placed(['11411@origin', '11419@origin'])).toBeGreaterThan(0);
+    expect(totalCount).toBe(full + await placed(['11411@2025-07-01']));
+    const units = new Set(edges.map((e: { node: { unit: { code: string; validFrom: string | null } } }) => `${e.node.unit.code}@${e.node.unit.validFrom ?? 'origin'}`));
+    expect([...units].filter((u) => !['11410@origin', '11411@2025-07-01'].includes(u))).toEqual([]);
+  });
+
   it('re-assigning a household from a split ward moves it out of "awaiting"; its earlier records keep their unit', async () => {
     // Hà Đông, not Hải An: other test files walk Hải An's households, and PostgreSQL runs share one database
     const before = await t.query(`{ areaStatistics(unitCode: "09556", year: 2025) { unit { name } awaitingReassignment } }`);

@@ -15,7 +15,7 @@
  * goodput,reports), BENCH_REPORT_RUNS (10 timed runs of each report).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -106,6 +106,17 @@ function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+/** CPU seconds of every PostgreSQL process on this machine (the server the bench's database is on, when it is local). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+    } catch { /* it ended meanwhile */ }
+  }
+  return total;
+}
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
@@ -120,13 +131,13 @@ async function assertFree(port: number): Promise<void> {
 export async function startPeers(databaseUrl: string) {
   for (const offset of [0, 1, 2, 3, 5, 6, 7, 8, 9]) await assertFree(base + offset);
   const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s, i) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${base + 5 + i}/`]));
-  const subgraphs = launch('subgraphs', ['--import', 'tsx', 'test/bench/subgraphs.ts'], { DATABASE_URL: databaseUrl, SUBGRAPH_BASE_PORT: String(base + 5) }, `http://127.0.0.1:${base + 9}/`);
+  const subgraphs = launch('subgraphs', [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'test/bench/subgraphs.ts'], { DATABASE_URL: databaseUrl, SUBGRAPH_BASE_PORT: String(base + 5) }, `http://127.0.0.1:${base + 9}/`);
   await waitUntilUp(subgraphs);
   const require = createRequire(import.meta.url);
   const hivePackage = require.resolve('@graphql-hive/gateway/package.json');
   const hiveBin = join(dirname(hivePackage), (JSON.parse(readFileSync(hivePackage, 'utf8')) as { bin: Record<string, string> }).bin['hive-gateway']!);
   const peers = [
-    // BENCH_CPU_PROF=DIR: our gateway writes a V8 CPU profile there when it stops (node --cpu-prof)
+    // BENCH_CPU_PROF=DIR: our gateway and the subgraphs write a V8 CPU profile there when they stop (node --cpu-prof)
     launch('(a) ours', [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'gateway/src/main.ts'], { ...subgraphUrls, PORT: String(base), HOST: '127.0.0.1', ANSINH_TRUSTED_DOCUMENTS: 'off', ANSINH_RATE_LIMIT: 'off' }, `http://127.0.0.1:${base}/`),
     launch('(b) @apollo/gateway', ['--import', 'tsx', 'test/bench/apollo-gateway.ts'], { ...subgraphUrls, PORT: String(base + 1) }, `http://127.0.0.1:${base + 1}/`),
     launch('(c) Hive Gateway', [hiveBin, 'supergraph', join(ROOT, 'supergraph.graphql'), '-c', 'gateway/hive/gateway.config.ts', '--port', String(base + 2), '--host', '127.0.0.1'], subgraphUrls, `http://127.0.0.1:${base + 2}/graphql`),
@@ -188,7 +199,7 @@ async function statements(p: { subgraphs: Proc }, peer: Proc): Promise<number> {
   return Object.values(counts).reduce((s, n) => s + n, 0);
 }
 
-interface Sample { ok: number; all: number; seconds: number; latencies: number[]; cpuGateway: number; cpuSubgraphs: number; sql: number; rss: number }
+interface Sample { ok: number; all: number; seconds: number; latencies: number[]; cpuGateway: number; cpuSubgraphs: number; cpuPostgres: number; cpuBench: number; sql: number; rss: number }
 
 async function measurePeers(p: Awaited<ReturnType<typeof startPeers>>, authorization: string) {
   const results = new Map<string, Sample>();
@@ -210,14 +221,18 @@ async function measurePeers(p: Awaited<ReturnType<typeof startPeers>>, authoriza
     for (const op of operations) {
       for (const peer of order) {
         const key = `${op.name}|${peer.name}`;
-        const s = results.get(key) ?? { ok: 0, all: 0, seconds: 0, latencies: [], cpuGateway: 0, cpuSubgraphs: 0, sql: 0, rss: 0 };
-        const cpu0 = [cpuSeconds(peer.child.pid!), cpuSeconds(p.subgraphs.child.pid!)];
+        const s = results.get(key) ?? { ok: 0, all: 0, seconds: 0, latencies: [], cpuGateway: 0, cpuSubgraphs: 0, cpuPostgres: 0, cpuBench: 0, sql: 0, rss: 0 };
+        const cpu0 = [cpuSeconds(peer.child.pid!), cpuSeconds(p.subgraphs.child.pid!), postgresCpuSeconds()];
+        const bench0 = process.cpuUsage();
         const sql0 = await statements(p, peer);
         const t0 = performance.now();
         const outcomes = await closedLoop(peer.url, op.body, authorization, concurrency, seconds);
         s.seconds += (performance.now() - t0) / 1000;
         s.cpuGateway += cpuSeconds(peer.child.pid!) - cpu0[0]!;
         s.cpuSubgraphs += cpuSeconds(p.subgraphs.child.pid!) - cpu0[1]!;
+        s.cpuPostgres += postgresCpuSeconds() - cpu0[2]!;
+        const bench = process.cpuUsage(bench0);
+        s.cpuBench += (bench.user + bench.system) / 1e6;
         s.sql += (await statements(p, peer)) - sql0;
         s.ok += outcomes.filter((o) => o.ok).length;
         s.all += outcomes.length;
@@ -241,6 +256,8 @@ async function measurePeers(p: Awaited<ReturnType<typeof startPeers>>, authoriza
         'failed': String(s.all - s.ok),
         'CPU ms/req (front)': ((s.cpuGateway * 1000) / Math.max(1, s.all)).toFixed(2),
         'CPU ms/req (subgraphs)': peer.name.startsWith('(d)') ? '-' : ((s.cpuSubgraphs * 1000) / Math.max(1, s.all)).toFixed(2),
+        'CPU ms/req (PostgreSQL)': ((s.cpuPostgres * 1000) / Math.max(1, s.all)).toFixed(2),
+        'CPU ms/req (bench client)': ((s.cpuBench * 1000) / Math.max(1, s.all)).toFixed(2),
         'SQL/req': (s.sql / Math.max(1, s.all)).toFixed(1),
         'RSS MB': s.rss.toFixed(0),
       };

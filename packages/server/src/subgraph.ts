@@ -1,7 +1,7 @@
 /** Starting a subgraph: the same few steps for every domain, so each subgraph only describes its domain. */
 import { readFileSync } from 'node:fs';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { gql } from 'graphql-tag';
@@ -137,7 +137,9 @@ export async function startSubgraph<Ctx extends BaseContext>(
     // the process owns SIGINT/SIGTERM and stops servers in order (see start-all.ts, runSubgraph)
     stopOnTerminationSignals: false,
     // no usage reporting of any kind: the system runs on closed networks
-    plugins: [ApolloServerPluginInlineTraceDisabled(), requestRecordPlugin(), {
+    // no cache-control hints (nothing caches a subgraph's answers): without a plugin that watches every field, Apollo
+    // Server does not wrap each resolver (its cache-control plugin, on by default, did, for every field of every row)
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), requestRecordPlugin(), {
       async requestDidStart() {
         return {
           async didEncounterErrors({ contextValue, errors }) {

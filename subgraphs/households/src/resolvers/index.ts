@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
-import { unitScope } from '@ansinh/db';
-import { accessLogResolvers, accessLogSince, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
+import { countingScope, hierarchy } from '@ansinh/db';
+import { accessLogResolvers, accessLogSince, anyOf, badInput, callerSeesSensitive, callerSeesSmallCells, hiddenInTree, requireClosedReviewYear, type Hidden, type UnitTree, decodeCursor, encodeCursor, maskIdentifier, pageSize, requireIndividuals } from '@ansinh/server';
 import { householdReadable } from '../access.js';
 import { today, toIsoDate } from '@ansinh/scalars';
 import { accessLog, households, type UnitModel } from '../db/schema.js';
@@ -75,10 +75,11 @@ function figures(s: AreaStatisticsRef, ctx: Context): Promise<AreaStatisticsMode
 
 /**
  * Households whose unit is `unit` or below it, or (for a post-2025 unit) in an old unit linked to it in full
- * (the one unit-hierarchy query, packages/db unitScope), optionally with a current status.
+ * (packages/db unitScope, worked out from the unit lists in memory: the recursive statement cost 10 ms of a
+ * 50-household page at 1M), optionally with a current status.
  */
-function householdFilter(unit: UnitModel, status: string | null | undefined): SQL {
-  const area = sql`${households.unitId} = any(array(with recursive ${unitScope('households', unit.id)} select id from scope where how <> 'partial'))`;
+async function householdFilter(ctx: Context, unit: UnitModel, status: string | null | undefined): Promise<SQL> {
+  const area = anyOf(households.unitId, countingScope(await hierarchy(ctx.db, 'households'), [unit.id]));
   if (!status) return area;
   return and(area, sql`(
     select a.status from households.assessments a where a.household_id = ${households.id}
@@ -101,7 +102,7 @@ export const resolvers: Resolvers = {
       const afterCode = decodeCursor(after);
       const unit = await knownUnit(ctx, unitCode);
       // only the households of the caller's area, whatever unit was asked for
-      const where = and(householdFilter(unit, status), await householdReadable(ctx.caller, ctx.area, households.unitId))!;
+      const where = and(await householdFilter(ctx, unit, status), await householdReadable(ctx.caller, ctx.area, households.unitId))!;
       const page = await ctx.db.select().from(households)
         .where(afterCode === undefined ? where : and(where, gt(households.code, afterCode)))
         .orderBy(asc(households.code)).limit(limit + 1);
