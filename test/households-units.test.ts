@@ -92,7 +92,7 @@ describe('the 2025 crosswalk in the demo data', () => {
     expect(full).toBeGreaterThan(0);
     expect(await placed(['11411@origin', '11419@origin'])).toBeGreaterThan(0);
     expect(totalCount).toBe(full + await placed(['11411@2025-07-01']));
-    const units = new Set(edges.map((e: { node: { unit: { code: string; validFrom: string | null } } }) => `${e.node.unit.code}@${e.node.unit.validFrom ?? 'origin'}`));
+    const units = new Set<string>(edges.map((e: { node: { unit: { code: string; validFrom: string | null } } }) => `${e.node.unit.code}@${e.node.unit.validFrom ?? 'origin'}`));
     expect([...units].filter((u) => !['11410@origin', '11411@2025-07-01'].includes(u))).toEqual([]);
   });
 
